@@ -126,8 +126,8 @@ pub fn parse_edi(bytes: &[u8], name: Option<&FileName>) -> EdiFile {
                 ProblemKind::TrailerMismatch,
                 None,
                 format!(
-                    "no trailer line 'TR' at the end of the file (the last line, {}, is not \
-                     one): the file may have been cut short; its {} detail lines are still read",
+                    "no trailer line 'TR': the last line (line {}) is not a trailer, so the file \
+                     may have been cut short; its {} detail lines are still read",
                     lines.len(),
                     details.len()
                 ),

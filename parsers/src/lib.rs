@@ -30,7 +30,8 @@ pub use xml::{parse_xml_results, XmlResultsFile};
 pub enum Content {
     Edi(EdiFile),
     Xml(XmlResultsFile),
-    /// A file resultsday recognises but does not read (a basedata bundle to unzip).
+    /// A file resultsday does not read: a basedata bundle to unzip, or not a JCQ file at all.
+    /// Says why.
     NotRead(String),
 }
 
@@ -78,7 +79,12 @@ pub fn parse_file(file_name: &str, bytes: &[u8]) -> ParsedFile {
         ),
         Some(FileNameKind::Edi { .. }) => Content::Edi(parse_edi(bytes, name.as_ref())),
         None if looks_like_xml(bytes) => Content::Xml(parse_xml_results(bytes)),
-        None => Content::Edi(parse_edi(bytes, None)),
+        None if bytes.starts_with(layouts::codes::HEADER) => Content::Edi(parse_edi(bytes, None)),
+        None => Content::NotRead(
+            "not a JCQ file: the name is not a results, entries or basedata name and the file \
+             does not start with a header 'HD'"
+                .into(),
+        ),
     };
     ParsedFile {
         name,

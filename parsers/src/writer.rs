@@ -2,8 +2,7 @@
 //! generator, the tests and anyone who writes a file for resultsday to read.
 
 use crate::layouts::{
-    codes, FieldKind, FieldSpec, COMPONENT, DISALLOWED, ENTRY, HEADER, LINK, OPTION, RESULT,
-    SYLLABUS, TRAILER,
+    codes, FieldSpec, COMPONENT, DISALLOWED, ENTRY, HEADER, LINK, OPTION, RESULT, SYLLABUS, TRAILER,
 };
 use crate::model::{
     Component, Disallowed, EntryOption, EntryRecord, Header, Link, ResultFlag, ResultRecord,
@@ -39,7 +38,6 @@ impl Line {
     /// A number, right-aligned and zero-padded; a value too wide for the field keeps its low
     /// digits (the caller's data is wrong; the line stays the right length).
     fn number(&mut self, f: FieldSpec, value: Option<u64>) -> &mut Self {
-        debug_assert_eq!(f.kind, FieldKind::Digits);
         if let Some(v) = value {
             let s = format!("{v:0width$}", width = f.len);
             let s = &s.as_bytes()[s.len() - f.len..];

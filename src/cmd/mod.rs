@@ -1,0 +1,3 @@
+//! One module per subcommand, each ending in one `run` function.
+
+pub mod inspect;
