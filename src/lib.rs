@@ -3,7 +3,15 @@
 //!
 //! `parsers` knows the file formats; this crate knows the exams-office workflow.
 
+pub mod analysis;
+pub mod calendar;
 pub mod cli;
 pub mod cmd;
+pub mod config;
 pub mod inputs;
 pub mod messages;
+pub mod mis;
+pub mod model;
+pub mod output;
+pub mod statements;
+pub mod store;

@@ -197,6 +197,10 @@ fn xml_name(input: &str) -> IResult<&str, (&str, &str, &str)> {
 fn parse_xml_name(name: &str) -> Option<FileName> {
     let (_, (centre, board, guid)) = xml_name(name).ok()?;
     let (guid, noise) = split_trailing_noise(guid);
+    // A GUID that is all download noise (`EDIResults.(1).xml`) is no GUID, as `..xml` is not.
+    if guid.is_empty() {
+        return None;
+    }
     let noise = (!noise.is_empty()).then(|| noise.to_string());
     Some(FileName {
         kind: FileNameKind::XmlResults {

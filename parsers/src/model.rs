@@ -135,7 +135,7 @@ pub struct Trailer {
 
 /// A grade as an awarding body sends it: the grade itself, with the partial-absence `#` removed
 /// and recorded.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
 pub struct Grade {
     /// The grade without `#`: `9`, `A*`, `U`, `X` (no result), `Q` (pending), `D2`, ...
     pub code: String,
