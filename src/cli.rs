@@ -23,6 +23,45 @@ pub enum Command {
     /// Each FILE may be a results, entries, amendments or basedata EDI file, an XML results
     /// file, or a folder (every file in it and below is inspected).
     Inspect(InspectArgs),
+    /// The results-day run: read a folder of results, entries and basedata; write findings,
+    /// statements, analysis and a summary to OUT, and record the run in the store.
+    ///
+    /// DIR may hold any mix of results (R…, XML), entries (E…, A…) and basedata (S/O/C/L/D…)
+    /// files, in sub-folders too. Files are recognised by name; anything else is listed and
+    /// skipped.
+    Run(RunArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// The folder of files to read.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Where to write findings, statements and analysis (created if missing).
+    #[arg(long, value_name = "OUT")]
+    pub out: PathBuf,
+    /// The store that keeps every run, for the re-run comparison and the post-results log.
+    #[arg(long, value_name = "DB", default_value = "resultsday.db")]
+    pub db: PathBuf,
+    /// Decide embargo and deadlines as at this time instead of now (ISO 8601, Europe/London,
+    /// e.g. 2026-08-20T07:30), so a run can be repeated exactly.
+    #[arg(long, value_name = "DATETIME")]
+    pub as_of: Option<String>,
+    /// The MIS export (candidates.csv) for cohort breakdowns.
+    #[arg(long, value_name = "CSV")]
+    pub mis: Option<PathBuf>,
+    /// Which series to run when DIR holds more than one: a series code (6A26) or id (2026-06).
+    #[arg(long, value_name = "ID")]
+    pub series: Option<String>,
+    /// Exit with status 1 when findings at or above this severity exist.
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<FailOn>,
+    /// Write what is meant for third parties (the headline CSV) even before 09:30 on results day.
+    #[arg(long)]
+    pub force_release: bool,
+    /// No progress bars and no summary on the terminal.
+    #[arg(long, short)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -34,8 +73,8 @@ pub struct InspectArgs {
     #[arg(long)]
     pub json: bool,
     /// Exit with status 1 when a problem at or above this severity is found.
-    #[arg(long, value_enum, default_value_t = FailOn::Error)]
-    pub fail_on: FailOn,
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<FailOn>,
 }
 
 /// The severity at which a command's exit status becomes 1.
@@ -78,6 +117,7 @@ pub fn main() -> i32 {
     };
     let result = match cli.command {
         Command::Inspect(args) => cmd::inspect::run(&args),
+        Command::Run(args) => cmd::run::run(&args),
     };
     match result {
         Ok(status) => status,

@@ -5,13 +5,17 @@
 
 pub mod analysis;
 pub mod calendar;
+pub mod checks;
 pub mod cli;
 pub mod cmd;
 pub mod config;
 pub mod inputs;
+pub mod load;
 pub mod messages;
 pub mod mis;
 pub mod model;
 pub mod output;
+pub mod reconcile;
+pub mod results;
 pub mod statements;
 pub mod store;

@@ -19,6 +19,11 @@ pub fn stdout_is_terminal() -> bool {
     std::io::stdout().is_terminal()
 }
 
+/// Whether stderr is a terminal (for progress bars).
+pub fn stderr_is_terminal() -> bool {
+    std::io::stderr().is_terminal()
+}
+
 /// `1 record`, `2 records`.
 pub fn count(n: usize, one: &str, many: &str) -> String {
     if n == 1 {

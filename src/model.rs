@@ -174,14 +174,14 @@ impl Finding {
         self
     }
 
-    /// The contract's order: board, candidate number, entry code, kind; then file and line so
-    /// the order is total.
+    /// The contract's order: board, candidate number, entry code, kind (by name); then file and
+    /// line so the order is total.
     pub fn sort_key(&self) -> impl Ord + '_ {
         (
             &self.board,
             &self.candidate_number,
             &self.entry_code,
-            self.kind,
+            self.kind.as_str(),
             &self.file,
             self.line,
             &self.detail,

@@ -12,8 +12,7 @@ fn resultsday() -> Command {
 
 fn inspect_json(args: &[&str]) -> (Vec<Value>, i32) {
     let out = resultsday()
-        .arg("inspect")
-        .arg("--json")
+        .args(["inspect", "--json", "--fail-on", "error"])
         .args(args)
         .output()
         .unwrap();
@@ -104,7 +103,12 @@ fn a_malformed_line_shows_with_its_line_and_field() {
 #[test]
 fn human_form_names_the_board_and_the_problems() {
     let out = resultsday()
-        .args(["inspect", "samples/results-day/results/R1452001.X01"])
+        .args([
+            "inspect",
+            "--fail-on",
+            "error",
+            "samples/results-day/results/R1452001.X01",
+        ])
         .output()
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
@@ -116,6 +120,14 @@ fn human_form_names_the_board_and_the_problems() {
     assert!(text.contains("line 15"), "{text}");
     assert!(text.contains("the trailer counts 39 detail records but the file has 38"));
     assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn problems_exit_zero_unless_fail_on_is_given() {
+    resultsday()
+        .args(["inspect", "samples/results-day/results/R1452001.X01"])
+        .assert()
+        .code(0);
 }
 
 #[test]
@@ -146,7 +158,7 @@ fn inspect_bytes(name: &str, bytes: &[u8]) -> (Value, i32, String) {
     std::fs::write(&path, bytes).unwrap();
     let started = Instant::now();
     let out = resultsday()
-        .args(["inspect", "--json"])
+        .args(["inspect", "--json", "--fail-on", "error"])
         .arg(&path)
         .timeout(Duration::from_secs(10))
         .output()

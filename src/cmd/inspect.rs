@@ -5,8 +5,8 @@
 //!   resultsday inspect samples/results-day/results/R1452070.X01
 //!   resultsday inspect samples/ --json
 //!
-//! A folder is read with every file in it and below. Exit status: 0 when no problem reaches
-//! `--fail-on` (default: error), 1 when one does, 2 when a file could not be read at all.
+//! A folder is read with every file in it and below. Exit status: 0 when done; 1 when a problem
+//! reaches `--fail-on`; 2 when a file could not be read at all.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -100,7 +100,7 @@ pub fn run(args: &InspectArgs) -> Result<i32, Box<dyn std::error::Error>> {
     let failing = all
         .iter()
         .flat_map(|r| &r.problems)
-        .any(|p| args.fail_on.includes(p.severity));
+        .any(|p| args.fail_on.is_some_and(|f| f.includes(p.severity)));
     Ok(if failing { exit::FINDINGS } else { exit::DONE })
 }
 

@@ -1,0 +1,547 @@
+//! Loading a results folder: finds the files by their JCQ names, reads them in parallel, and
+//! assembles each centre's series: the winning basedata, the current entries, the latest results
+//! with the XML component marks merged in.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use parsers::{
+    Component, Content, DataType, EdiFile, EntryAction, EntryOption, EntryRecord, FileName,
+    FileNameKind, Link, ParsedFile, Records, ResultRecord, Syllabus, XmlResultsFile,
+};
+use rayon::prelude::*;
+
+use crate::inputs::{self, InputError, Limits};
+
+/// One input file, read and parsed.
+#[derive(Debug)]
+pub struct InputFile {
+    pub path: PathBuf,
+    /// The file's name without its folder, as findings name it.
+    pub name: String,
+    pub size: u64,
+    pub sha256: String,
+    pub parsed: ParsedFile,
+}
+
+impl InputFile {
+    pub fn data_type(&self) -> Option<DataType> {
+        match &self.parsed.content {
+            Content::Edi(e) => e.data_type,
+            Content::Xml(_) => Some(DataType::Results),
+            Content::NotRead(_) => None,
+        }
+    }
+
+    pub fn edi(&self) -> Option<&EdiFile> {
+        match &self.parsed.content {
+            Content::Edi(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    pub fn xml(&self) -> Option<&XmlResultsFile> {
+        match &self.parsed.content {
+            Content::Xml(x) => Some(x),
+            _ => None,
+        }
+    }
+
+    /// The awarding body: the header's, else the file name's.
+    pub fn board(&self) -> Option<String> {
+        match &self.parsed.content {
+            Content::Edi(e) => e.header.as_ref().map(|h| h.awarding_body.clone()),
+            Content::Xml(x) => x.header.awarding_body.clone(),
+            Content::NotRead(_) => None,
+        }
+        .or_else(|| {
+            self.parsed
+                .name
+                .as_ref()
+                .map(|n| n.awarding_body().to_string())
+        })
+    }
+
+    /// The centre: the header's, else the file name's (not for basedata).
+    pub fn centre(&self) -> Option<String> {
+        let from_name = || match self.parsed.name.as_ref().map(|n| &n.kind) {
+            Some(FileNameKind::Edi {
+                data_type,
+                centre_or_series,
+                ..
+            }) if !data_type.is_basedata() => Some(centre_or_series.clone()),
+            Some(FileNameKind::XmlResults { centre, .. }) => Some(centre.clone()),
+            _ => None,
+        };
+        match &self.parsed.content {
+            Content::Edi(e) => e.header.as_ref().map(|h| h.centre.clone()),
+            Content::Xml(x) => x.header.centre.clone(),
+            Content::NotRead(_) => None,
+        }
+        .or_else(from_name)
+    }
+
+    /// The series code (`6A26`), upper case: the header's, else a basedata file name's.
+    pub fn series(&self) -> Option<String> {
+        let from_name = || match self.parsed.name.as_ref().map(|n| &n.kind) {
+            Some(FileNameKind::Edi {
+                data_type,
+                centre_or_series,
+                ..
+            }) if data_type.is_basedata() => centre_or_series.get(..4).map(str::to_string),
+            _ => None,
+        };
+        match &self.parsed.content {
+            Content::Edi(e) => e.header.as_ref().map(|h| h.series.clone()),
+            Content::Xml(x) => x.header.series.clone(),
+            Content::NotRead(_) => None,
+        }
+        .or_else(from_name)
+        .map(|s| s.to_ascii_uppercase())
+    }
+
+    /// The order files of one kind are applied in: the header's sequence, else the name's.
+    pub fn sequence(&self) -> u32 {
+        let from_header = self
+            .edi()
+            .and_then(|e| e.header.as_ref())
+            .map(|h| u32::from(h.sequence));
+        let from_name = match self.parsed.name.as_ref().map(|n| &n.kind) {
+            Some(FileNameKind::Edi { sequence, .. }) => u32::from(*sequence),
+            _ => 0,
+        };
+        from_header.unwrap_or(from_name)
+    }
+}
+
+/// A file in the folder that was not read, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+/// Everything found in a results folder.
+#[derive(Debug, Default)]
+pub struct Folder {
+    pub files: Vec<InputFile>,
+    /// Files that are not JCQ files (listed, not read).
+    pub skipped: Vec<Skipped>,
+    /// Files or folders that could not be read at all.
+    pub unreadable: Vec<InputError>,
+}
+
+/// Finds and reads every file under `dir`, in parallel. `progress` is called once per file read.
+pub fn read_folder(dir: &Path, limits: &Limits, progress: &(dyn Fn() + Sync)) -> Folder {
+    let (paths, mut unreadable) = inputs::walk(dir, limits);
+    let outcomes: Vec<Result<Option<InputFile>, InputError>> = paths
+        .par_iter()
+        .map(|path| {
+            let outcome = read_one(path, limits);
+            progress();
+            outcome
+        })
+        .collect();
+    let mut folder = Folder::default();
+    for (path, outcome) in paths.iter().zip(outcomes) {
+        match outcome {
+            Ok(Some(file)) => folder.files.push(file),
+            Ok(None) => folder.skipped.push(Skipped {
+                path: path.clone(),
+                reason: "not a JCQ results, entries or basedata file".into(),
+            }),
+            Err(e) => unreadable.push(e),
+        }
+    }
+    folder.unreadable = unreadable;
+    folder
+}
+
+/// The number of files `read_folder` will look at (for a progress bar).
+pub fn count_files(dir: &Path, limits: &Limits) -> usize {
+    inputs::walk(dir, limits).0.len()
+}
+
+fn read_one(path: &Path, limits: &Limits) -> Result<Option<InputFile>, InputError> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let recognised = FileName::parse(&name);
+    if recognised.is_none()
+        || matches!(
+            recognised.as_ref().map(|n| &n.kind),
+            Some(FileNameKind::Bundle { .. })
+        )
+    {
+        // Only JCQ names are read from a folder; a bundle must be unzipped first.
+        return Ok(None);
+    }
+    let bytes = inputs::read_file(path, limits)?;
+    Ok(Some(InputFile {
+        path: path.to_path_buf(),
+        size: bytes.len() as u64,
+        sha256: sha256_hex(&bytes),
+        parsed: parsers::parse_file(&name, &bytes),
+        name,
+    }))
+}
+
+/// The SHA-256 of a file's bytes, as lower-case hex.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(bytes);
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A record with the file and line it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Located<T> {
+    pub file: String,
+    pub record: T,
+}
+
+/// One board's basedata for a series: the highest version of each file type.
+#[derive(Debug, Default)]
+pub struct Basedata {
+    pub syllabuses: HashMap<String, Syllabus>,
+    pub options: HashMap<String, EntryOption>,
+    pub components: HashMap<String, Component>,
+    /// Option code → its components, in link-file order.
+    pub links: HashMap<String, Vec<String>>,
+    pub disallowed: Vec<(String, String)>,
+    /// Which file (and version) each type came from, e.g. ("O", "O6A26_70.X02", 2).
+    pub versions: Vec<(char, String, u32)>,
+}
+
+impl Basedata {
+    pub fn option(&self, code: &str) -> Option<&EntryOption> {
+        self.options.get(code)
+    }
+
+    pub fn syllabus_of(&self, option: &str) -> Option<&Syllabus> {
+        self.options
+            .get(option)
+            .and_then(|o| self.syllabuses.get(&o.syllabus))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.options.is_empty() && self.syllabuses.is_empty()
+    }
+}
+
+/// An entry as it stands after the amendments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CurrentEntry {
+    pub record: EntryRecord,
+    pub file: String,
+    pub withdrawn: bool,
+}
+
+/// A result as it stands after later files replaced earlier ones.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CurrentResult {
+    pub record: ResultRecord,
+    pub file: String,
+}
+
+/// A candidate's details as the board's entries hold them after amendments.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct EntryCandidate {
+    pub uci: String,
+    pub name: String,
+    pub sex: Option<char>,
+}
+
+/// A result the same file carries twice (the second is reported, the first kept).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Duplicate {
+    pub record: ResultRecord,
+    pub file: String,
+}
+
+/// One board's part of a centre's series.
+#[derive(Debug, Default)]
+pub struct BoardSeries {
+    pub board: String,
+    pub basedata: Basedata,
+    /// (candidate number, option code) → entry.
+    pub entries: BTreeMap<(String, String), CurrentEntry>,
+    /// Candidate number → details from this board's entries.
+    pub candidates: BTreeMap<String, EntryCandidate>,
+    /// (candidate number, option code) → result.
+    pub results: BTreeMap<(String, String), CurrentResult>,
+    pub duplicates: Vec<Duplicate>,
+    /// XML results: (candidate number, option code) → (file, candidate, result).
+    pub xml: BTreeMap<(String, String), XmlAt>,
+}
+
+/// An XML result with its candidate and file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct XmlAt {
+    pub file: String,
+    pub candidate: parsers::xml::XmlCandidate,
+    pub result: parsers::xml::XmlResult,
+}
+
+/// A centre's series: every board's files assembled.
+#[derive(Debug)]
+pub struct CentreSeries<'f> {
+    pub centre: String,
+    /// The JCQ series code, e.g. `6A26`.
+    pub series: String,
+    pub boards: BTreeMap<String, BoardSeries>,
+    /// The files this series was built from, in the order read.
+    pub files: Vec<&'f InputFile>,
+}
+
+/// The (centre, series) pairs with results or entries in the folder, sorted.
+pub fn centre_series(folder: &Folder) -> BTreeSet<(String, String)> {
+    folder
+        .files
+        .iter()
+        .filter(|f| {
+            matches!(
+                f.data_type(),
+                Some(DataType::Results | DataType::Entries | DataType::Amendments)
+            )
+        })
+        .filter_map(|f| Some((f.centre()?, f.series()?)))
+        .collect()
+}
+
+/// Assembles one centre's series from the folder's files.
+pub fn assemble<'f>(folder: &'f Folder, centre: &str, series: &str) -> CentreSeries<'f> {
+    let files: Vec<&InputFile> = folder
+        .files
+        .iter()
+        .filter(|f| match (f.data_type(), f.series()) {
+            (Some(t), Some(s)) if t.is_basedata() => s == series,
+            (_, Some(s)) => s == series && f.centre().as_deref() == Some(centre),
+            // A file that does not say its series (an XML file without a series element, an
+            // EDI file without a readable header) is taken as its centre's.
+            (_, None) => f.centre().as_deref() == Some(centre),
+        })
+        .collect();
+    let mut by_board: BTreeMap<String, Vec<&InputFile>> = BTreeMap::new();
+    for f in &files {
+        if let Some(b) = f.board() {
+            by_board.entry(b.to_ascii_uppercase()).or_default().push(f);
+        }
+    }
+    let boards = by_board
+        .into_iter()
+        .filter(|(_, fs)| {
+            // A board with basedata only (for another centre's entries) plays no part.
+            fs.iter()
+                .any(|f| !f.data_type().is_some_and(|t| t.is_basedata()))
+        })
+        .map(|(board, fs)| {
+            let b = assemble_board(&board, &fs);
+            (board, b)
+        })
+        .collect();
+    CentreSeries {
+        centre: centre.to_string(),
+        series: series.to_string(),
+        boards,
+        files,
+    }
+}
+
+fn sorted_by_sequence<'a>(
+    files: &[&'a InputFile],
+    pick: impl Fn(DataType) -> bool,
+) -> Vec<&'a InputFile> {
+    let mut v: Vec<&InputFile> = files
+        .iter()
+        .copied()
+        .filter(|f| f.data_type().is_some_and(&pick))
+        .collect();
+    v.sort_by(|a, b| (a.sequence(), &a.name).cmp(&(b.sequence(), &b.name)));
+    v
+}
+
+fn assemble_board(board: &str, files: &[&InputFile]) -> BoardSeries {
+    let mut b = BoardSeries {
+        board: board.to_string(),
+        basedata: load_basedata(files),
+        ..BoardSeries::default()
+    };
+    apply_entries(
+        &mut b,
+        &sorted_by_sequence(files, |t| {
+            matches!(t, DataType::Entries | DataType::Amendments)
+        }),
+    );
+    apply_results(
+        &mut b,
+        &sorted_by_sequence(files, |t| t == DataType::Results),
+    );
+    b
+}
+
+/// The highest version of each basedata file type wins, whole.
+fn load_basedata(files: &[&InputFile]) -> Basedata {
+    let mut bd = Basedata::default();
+    for t in [
+        DataType::Syllabuses,
+        DataType::Options,
+        DataType::Components,
+        DataType::Links,
+        DataType::Disallowed,
+    ] {
+        let candidates = sorted_by_sequence(files, |x| x == t);
+        let Some(f) = candidates.last() else { continue };
+        let Some(edi) = f.edi() else { continue };
+        bd.versions.push((t.letter(), f.name.clone(), f.sequence()));
+        match &edi.records {
+            Records::Syllabuses(v) => {
+                bd.syllabuses = v.iter().map(|s| (s.code.clone(), s.clone())).collect();
+            }
+            Records::Options(v) => {
+                bd.options = v.iter().map(|o| (o.code.clone(), o.clone())).collect();
+            }
+            Records::Components(v) => {
+                bd.components = v.iter().map(|c| (c.code.clone(), c.clone())).collect();
+            }
+            Records::Links(v) => {
+                for Link {
+                    option_code,
+                    component_code,
+                    ..
+                } in v
+                {
+                    bd.links
+                        .entry(option_code.clone())
+                        .or_default()
+                        .push(component_code.clone());
+                }
+            }
+            Records::Disallowed(v) => {
+                bd.disallowed = v
+                    .iter()
+                    .map(|d| (d.option_a.clone(), d.option_b.clone()))
+                    .collect();
+            }
+            _ => {}
+        }
+    }
+    bd
+}
+
+/// The entries file, then every amendments file in sequence order.
+fn apply_entries(b: &mut BoardSeries, files: &[&InputFile]) {
+    for f in files {
+        let Some(Records::Entries(records)) = f.edi().map(|e| &e.records) else {
+            continue;
+        };
+        for r in records {
+            let key = (r.candidate_number.clone(), r.option_code.clone());
+            let details = EntryCandidate {
+                uci: r.uci.clone(),
+                name: r.name.clone(),
+                sex: r.sex,
+            };
+            match r.action {
+                None | Some(EntryAction::New) => {
+                    b.entries.insert(
+                        key,
+                        CurrentEntry {
+                            record: r.clone(),
+                            file: f.name.clone(),
+                            withdrawn: false,
+                        },
+                    );
+                    b.candidates.insert(r.candidate_number.clone(), details);
+                }
+                Some(EntryAction::Withdraw) => match b.entries.get_mut(&key) {
+                    Some(e) => {
+                        e.withdrawn = true;
+                        e.file = f.name.clone();
+                        e.record.line = r.line;
+                    }
+                    None => {
+                        b.entries.insert(
+                            key,
+                            CurrentEntry {
+                                record: r.clone(),
+                                file: f.name.clone(),
+                                withdrawn: true,
+                            },
+                        );
+                    }
+                },
+                Some(EntryAction::Change) => {
+                    // New candidate details apply to all of the candidate's entries with this
+                    // board.
+                    for ((cand, _), e) in b.entries.iter_mut() {
+                        if *cand == r.candidate_number {
+                            e.record.name = r.name.clone();
+                            e.record.uci = r.uci.clone();
+                            e.record.sex = r.sex.or(e.record.sex);
+                            e.record.date_of_birth = r.date_of_birth.or(e.record.date_of_birth);
+                        }
+                    }
+                    b.entries.entry(key).or_insert_with(|| CurrentEntry {
+                        record: r.clone(),
+                        file: f.name.clone(),
+                        withdrawn: false,
+                    });
+                    b.candidates.insert(r.candidate_number.clone(), details);
+                }
+            }
+        }
+    }
+}
+
+/// Results files in sequence order, each replacing the results it carries; XML marks merged
+/// into the results with the same candidate and option.
+fn apply_results(b: &mut BoardSeries, files: &[&InputFile]) {
+    for f in files {
+        if let Some(Records::Results(records)) = f.edi().map(|e| &e.records) {
+            let mut seen: HashMap<(&str, &str), usize> = HashMap::new();
+            for r in records {
+                let count = seen
+                    .entry((r.candidate_number.as_str(), r.option_code.as_str()))
+                    .or_insert(0);
+                *count += 1;
+                if *count > 1 {
+                    if *count == 2 {
+                        b.duplicates.push(Duplicate {
+                            record: r.clone(),
+                            file: f.name.clone(),
+                        });
+                    }
+                    continue;
+                }
+                b.results.insert(
+                    (r.candidate_number.clone(), r.option_code.clone()),
+                    CurrentResult {
+                        record: r.clone(),
+                        file: f.name.clone(),
+                    },
+                );
+            }
+        }
+    }
+    let mut xml_files: Vec<&&InputFile> = files.iter().filter(|f| f.xml().is_some()).collect();
+    xml_files.sort_by_key(|f| (f.xml().and_then(|x| x.header.created), f.name.clone()));
+    for f in xml_files {
+        let Some(x) = f.xml() else { continue };
+        for c in &x.candidates {
+            for r in &c.results {
+                let mut candidate = c.clone();
+                candidate.results.clear();
+                b.xml.insert(
+                    (c.candidate_number.clone(), r.option_code.clone()),
+                    XmlAt {
+                        file: f.name.clone(),
+                        candidate,
+                        result: r.clone(),
+                    },
+                );
+            }
+        }
+    }
+}
