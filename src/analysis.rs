@@ -1199,7 +1199,7 @@ fn a8_points(results: &[(&CandidateResult, SubjectCategory)], points: &PointsTab
         };
         let per_part = (first.points + second) / parts as f64;
         if r.qualification != "GCSE" {
-            open.extend(std::iter::repeat(per_part).take(parts));
+            open.extend(std::iter::repeat_n(per_part, parts));
             continue;
         }
         let slot = subjects
@@ -1219,8 +1219,8 @@ fn a8_points(results: &[(&CandidateResult, SubjectCategory)], points: &PointsTab
             SubjectCategory::Maths => best(&mut maths, points),
             SubjectCategory::EnglishLanguage => best(&mut language, points),
             SubjectCategory::EnglishLiterature => best(&mut literature, points),
-            c if c.is_ebacc() => ebacc.extend(std::iter::repeat(points).take(parts)),
-            _ => open.extend(std::iter::repeat(points).take(parts)),
+            c if c.is_ebacc() => ebacc.extend(std::iter::repeat_n(points, parts)),
+            _ => open.extend(std::iter::repeat_n(points, parts)),
         }
     }
     let english = match (language, literature) {

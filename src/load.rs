@@ -33,6 +33,15 @@ impl InputFile {
         }
     }
 
+    /// Detail records read (XML: results).
+    pub fn records(&self) -> usize {
+        match &self.parsed.content {
+            Content::Edi(e) => e.records.len(),
+            Content::Xml(x) => x.candidates.iter().map(|c| c.results.len()).sum(),
+            Content::NotRead(_) => 0,
+        }
+    }
+
     pub fn edi(&self) -> Option<&EdiFile> {
         match &self.parsed.content {
             Content::Edi(e) => Some(e),
@@ -181,24 +190,10 @@ fn read_one(path: &Path, limits: &Limits) -> Result<Option<InputFile>, InputErro
     Ok(Some(InputFile {
         path: path.to_path_buf(),
         size: bytes.len() as u64,
-        sha256: sha256_hex(&bytes),
+        sha256: crate::store::sha256_hex(&bytes),
         parsed: parsers::parse_file(&name, &bytes),
         name,
     }))
-}
-
-/// The SHA-256 of a file's bytes, as lower-case hex.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    let digest = sha2::Sha256::digest(bytes);
-    digest.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// A record with the file and line it came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Located<T> {
-    pub file: String,
-    pub record: T,
 }
 
 /// One board's basedata for a series: the highest version of each file type.

@@ -268,7 +268,7 @@ fn pages<'s>(
     only_candidates: Option<&BTreeSet<String>>,
 ) -> Vec<StatementPage<'s>> {
     let wanted = |r: &&CandidateResult| {
-        only_candidates.map_or(true, |only| only.contains(&r.candidate_number))
+        only_candidates.is_none_or(|only| only.contains(&r.candidate_number))
     };
     let results = sorted(set.results.iter().filter(wanted));
     results

@@ -106,7 +106,13 @@ fn fail_on_sets_the_exit_status() {
 fn a_re_run_gives_byte_identical_csvs() {
     let (a, _, _) = run_day_one("2026-08-19T06:00", &["--quiet"]);
     let (b, _, _) = run_day_one("2026-08-19T06:00", &["--quiet"]);
-    for name in ["findings.csv", "run.json"].iter().take(1) {
+    for name in [
+        "findings.csv",
+        "statements.csv",
+        "statements.html",
+        "analysis/subjects.csv",
+        "analysis.xlsx",
+    ] {
         assert_eq!(
             std::fs::read(a.path().join("out").join(name)).unwrap(),
             std::fs::read(b.path().join("out").join(name)).unwrap(),
@@ -178,4 +184,143 @@ fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(e.path(), target).unwrap();
         }
     }
+}
+
+#[test]
+fn statements_hold_every_result_and_the_embargo_lifts_at_eight() {
+    let (dir, _, _) = run_day_one("2026-08-20T07:59", &[]);
+    let out = dir.path().join("out");
+    let csv_rows = rows(&out.join("statements.csv"));
+    let zara: Vec<Vec<String>> = csv_rows
+        .iter()
+        .filter(|r| &r[0] == "0001")
+        .map(|r| r.iter().map(str::to_string).collect())
+        .collect();
+    assert_eq!(zara.len(), 6);
+    let science = zara.iter().find(|r| r[4] == "8464H").unwrap();
+    assert_eq!(science[7], "7-6", "a double award prints as 7-6");
+    assert_eq!(science[10], "provisional");
+    let english = zara.iter().find(|r| r[4] == "8700").unwrap();
+    assert_eq!(
+        (english[7].as_str(), english[11].as_str()),
+        ("7", "D"),
+        "endorsement apart"
+    );
+    let maths = zara.iter().find(|r| r[4] == "J560H").unwrap();
+    assert_eq!((maths[8].as_str(), maths[9].as_str()), ("212", "300"));
+    let grades: Vec<&str> = csv_rows.iter().map(|r| &r[7]).collect();
+    assert!(grades.contains(&"No Result") && grades.contains(&"Pending") && grades.contains(&"5#"));
+    let html = std::fs::read_to_string(out.join("statements.html")).unwrap();
+    assert!(html.to_lowercase().contains("embargo"));
+    assert!(html.contains("Northgate Academy"));
+
+    let (dir, _, _) = run_day_one("2026-08-20T08:00", &[]);
+    let html = std::fs::read_to_string(dir.path().join("out/statements.html")).unwrap();
+    assert!(!html.to_lowercase().contains("embargo"));
+}
+
+#[test]
+fn the_headline_for_third_parties_waits_for_half_past_nine() {
+    let (dir, stdout, _) = run_day_one("2026-08-20T09:29", &[]);
+    assert!(!dir.path().join("out/analysis/headline.csv").exists());
+    assert!(
+        stdout.contains("held back until 09:30 on Thursday 20 August 2026"),
+        "{stdout}"
+    );
+    assert!(
+        dir.path().join("out/analysis/subjects.csv").exists(),
+        "SLT tables are written"
+    );
+    let (dir, _, _) = run_day_one("2026-08-20T09:29", &["--force-release"]);
+    assert!(dir.path().join("out/analysis/headline.csv").exists());
+    let (dir, _, _) = run_day_one("2026-08-20T09:30", &[]);
+    let headline: Vec<(String, String, String)> =
+        rows(&dir.path().join("out/analysis/headline.csv"))
+            .iter()
+            .map(|r| (r[0].to_string(), r[1].to_string(), r[2].to_string()))
+            .collect();
+    let get = |m: &str| headline.iter().find(|h| h.0 == m).unwrap().clone();
+    // Worked by hand in samples/README.md: 10 and 7 of the 14 Year 11 candidates.
+    assert_eq!(
+        get("gcse_pct_9_4_en_ma"),
+        ("gcse_pct_9_4_en_ma".into(), "71.4".into(), "14".into())
+    );
+    assert_eq!(get("gcse_pct_9_5_en_ma").1, "50.0");
+    assert_eq!(get("alevel_entries").1, "25");
+    assert_eq!(get("alevel_aps_per_entry").1, "38.00");
+    assert_eq!(get("alevel_pct_astar_a").1, "32.0");
+    assert_eq!(get("alevel_pct_astar_b").1, "64.0");
+    assert_eq!(get("alevel_pct_astar_e").1, "96.0");
+    assert_eq!(get("p8").1, "n/a");
+}
+
+#[test]
+fn the_workbook_reads_back_with_its_sheets_and_numbers() {
+    use calamine::{open_workbook, Reader, Xlsx};
+    let (dir, _, _) = run_day_one("2026-08-20T10:00", &["--mis", "samples/candidates.csv"]);
+    let mut book: Xlsx<_> = open_workbook(dir.path().join("out/analysis.xlsx")).unwrap();
+    let names = book.sheet_names();
+    for sheet in ["Headline", "Subjects", "Breakdown", "Charts"] {
+        assert!(names.iter().any(|n| n == sheet), "{sheet} in {names:?}");
+    }
+    let headline = book.worksheet_range("Headline").unwrap();
+    let text: Vec<String> = headline.rows().flatten().map(|c| c.to_string()).collect();
+    let at = text.iter().position(|c| c == "gcse_pct_9_4_en_ma").unwrap();
+    assert_eq!(text[at + 1], "71.4");
+    let subjects = book.worksheet_range("Subjects").unwrap();
+    assert!(subjects
+        .rows()
+        .any(|r| r.iter().any(|c| *c == "MATHEMATICS HIGHER")));
+    assert!(dir.path().join("out/analysis/breakdown.csv").exists());
+}
+
+#[test]
+fn every_output_and_the_store_are_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let (dir, _, _) = run_day_one("2026-08-20T10:00", &[]);
+    let mut checked = 0;
+    for entry in walk(&dir.path().join("out")) {
+        let mode = std::fs::metadata(&entry).unwrap().permissions().mode() & 0o777;
+        if entry.is_file() {
+            assert_eq!(mode, 0o600, "{}", entry.display());
+            checked += 1;
+        }
+    }
+    assert!(checked >= 7);
+    let mode = std::fs::metadata(dir.path().join("store.db"))
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+}
+
+#[test]
+fn each_run_is_recorded_in_the_store() {
+    let (dir, stdout, _) = run_day_one("2026-08-20T10:00", &[]);
+    assert!(stdout.contains("recorded as run 1"), "{stdout}");
+    let store = resultsday::store::Store::open(&dir.path().join("store.db")).unwrap();
+    let runs = store.runs().unwrap();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(
+        (runs[0].centre.as_str(), runs[0].series.as_str()),
+        ("14520", "6A26")
+    );
+    let results = store.results_of_run(runs[0].id).unwrap();
+    assert_eq!(
+        results.len(),
+        rows(&dir.path().join("out/statements.csv")).len()
+    );
+    assert_eq!(store.findings_of_run(runs[0].id).unwrap().len(), 30);
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        }
+        out.push(p);
+    }
+    out
 }

@@ -26,11 +26,15 @@ use crate::load::{self, CentreSeries, Folder};
 use crate::messages;
 use crate::model::{CandidateResult, Finding, FindingKind, ResultsDay};
 use crate::output;
-use crate::{checks, config, reconcile, results};
+use crate::{analysis, checks, config, mis, reconcile, results, statements, store};
 
 /// Why a run could not be done at all.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
+    #[error(transparent)]
+    Statements(#[from] statements::StatementError),
+    #[error(transparent)]
+    Store(#[from] store::StoreError),
     #[error("{0}")]
     Usage(String),
     #[error("{path}: {message}")]
@@ -218,7 +222,43 @@ pub fn run(args: &RunArgs) -> Result<i32, Box<dyn std::error::Error>> {
 
     let series_id = calendar::series_id(&series_code);
     let dates = series_id.as_deref().and_then(|id| calendar.get(id));
-    let summary = RunSummary::new(
+    let series_name = dates.map_or(series_code.as_str(), |d| d.name.as_str());
+
+    // Statements.
+    let release = |r: &CandidateResult| statements::release_of(r, &calendar, dates);
+    let set = statements::StatementSet {
+        settings: &settings,
+        centre_number: &centre,
+        series_name,
+        results: &outcome.results,
+        boards: &boards,
+        release: &release,
+        as_of,
+    };
+    written.extend(statements::write_statements(&args.out, &set)?);
+
+    // Analysis; what goes to third parties waits for 09:30 on results day.
+    let tables = analysis::AnalysisTables::load(Some(&args.dir))
+        .map_err(|e| RunError::Settings(e.to_string()))?;
+    let mis = match &args.mis {
+        Some(path) => {
+            let mis = mis::read_mis(path).map_err(|e| RunError::Settings(e.to_string()))?;
+            for p in &mis.problems {
+                messages::warn(p);
+            }
+            Some(mis)
+        }
+        None => None,
+    };
+    let analysis = analysis::analyse(&outcome.results, &gradesets, &tables, mis.as_ref());
+    let released = third_party_release(&calendar, dates, &outcome.results);
+    let third_party_allowed = args.force_release || released.is_some_and(|at| as_of >= at);
+    written.extend(
+        analysis::write_analysis(&args.out, &analysis, third_party_allowed)
+            .map_err(|e| output_error(&args.out.join("analysis"), e))?,
+    );
+
+    let mut summary = RunSummary::new(
         &outcome,
         &folder,
         as_of,
@@ -227,14 +267,58 @@ pub fn run(args: &RunArgs) -> Result<i32, Box<dyn std::error::Error>> {
         &args.out,
         started.elapsed().as_secs_f64(),
     );
+    summary.third_party_outputs = if third_party_allowed {
+        "written".into()
+    } else {
+        match released {
+            Some(at) => format!("held back until {}", at.format("%H:%M on %A %-d %B %Y")),
+            None => "held back: the series is not in the calendar (use --force-release)".into(),
+        }
+    };
     let path = args.out.join("run.json");
     let json = serde_json::to_vec_pretty(&summary).unwrap_or_default();
     output::write_file(&path, &json).map_err(|e| output_error(&path, e))?;
-    let _ = started_at;
+
+    // The store: one transaction, after every output is in place.
+    let files: Vec<store::InputFileRecord> = outcome
+        .series
+        .files
+        .iter()
+        .map(|f| store::InputFileRecord {
+            path: f.path.clone(),
+            name: f.name.clone(),
+            sha256: f.sha256.clone(),
+            size: f.size,
+            kind: f
+                .data_type()
+                .map(|t| t.describe().to_string())
+                .unwrap_or_else(|| "other".into()),
+            board: f.board().unwrap_or_default(),
+            records: f.records() as u64,
+        })
+        .collect();
+    let mut db = store::Store::open(&args.db)?;
+    let run_id = db.record_run(&store::RunRecord {
+        started_at,
+        as_of,
+        centre: &centre,
+        series: &series_code,
+        version: env!("CARGO_PKG_VERSION"),
+        files: &files,
+        results: &outcome.results,
+        findings: &outcome.findings,
+        counts: serde_json::json!({ "records": summary.records, "findings": summary.findings }),
+        elapsed_ms: started.elapsed().as_millis() as u64,
+    })?;
 
     if !args.quiet {
         print_summary(
             &summary, &outcome, &folder, &settings, &calendar, dates, as_of,
+        );
+        let _ = writeln!(
+            std::io::stdout(),
+            "recorded as run {run_id} in {}",
+            args.db.display()
         );
     }
     if !folder.unreadable.is_empty() {
@@ -247,6 +331,21 @@ pub fn run(args: &RunArgs) -> Result<i32, Box<dyn std::error::Error>> {
         .fail_on
         .is_some_and(|f| outcome.findings.iter().any(|x| f.includes(x.severity)));
     Ok(if failing { exit::FINDINGS } else { exit::DONE })
+}
+
+/// When results may go to third parties: 09:30 on the last results day among the results (the
+/// GCSE day when there are GCSE results). `None` when the series is not in the calendar.
+fn third_party_release(
+    calendar: &Calendar,
+    dates: Option<&calendar::SeriesDates>,
+    results: &[CandidateResult],
+) -> Option<DateTime<Tz>> {
+    let dates = dates?;
+    results
+        .iter()
+        .map(|r| calendar.third_party_release(dates, r.results_day))
+        .max()
+        .or_else(|| Some(calendar.third_party_release(dates, ResultsDay::Gcse)))
 }
 
 /// The series to run: the one asked for, else the only one, else the latest (with a warning).
@@ -319,6 +418,8 @@ pub struct RunSummary {
     pub records: BTreeMap<String, usize>,
     pub findings: BTreeMap<String, usize>,
     pub outputs: Vec<String>,
+    /// Whether what is meant for third parties (the headline CSV) was written or held back.
+    pub third_party_outputs: String,
     pub elapsed_seconds: f64,
 }
 
@@ -345,11 +446,7 @@ impl RunSummary {
         let s = &outcome.series;
         let mut records = BTreeMap::new();
         for f in &s.files {
-            let n = match &f.parsed.content {
-                parsers::Content::Edi(e) => e.records.len(),
-                parsers::Content::Xml(x) => x.candidates.iter().map(|c| c.results.len()).sum(),
-                parsers::Content::NotRead(_) => 0,
-            };
+            let n = f.records();
             let key = f
                 .data_type()
                 .map(|t| t.describe().to_string())
@@ -412,6 +509,7 @@ impl RunSummary {
                 .map(|p| p.strip_prefix(out).unwrap_or(p).display().to_string())
                 .chain(std::iter::once("run.json".to_string()))
                 .collect(),
+            third_party_outputs: String::new(),
             elapsed_seconds: (elapsed * 1000.0).round() / 1000.0,
         }
     }
@@ -592,6 +690,13 @@ fn print_summary(
             out,
             "\nseries {} is not in the series calendar: add it to series.toml to have embargo and deadlines decided",
             summary.series
+        );
+    }
+    if summary.third_party_outputs != "written" {
+        let _ = writeln!(
+            out,
+            "analysis/headline.csv (for the local authority and the press) {}",
+            summary.third_party_outputs
         );
     }
     let _ = writeln!(out, "\nwritten: {}", summary.outputs.join(", "));
