@@ -30,6 +30,11 @@ pub enum Command {
     /// files, in sub-folders too. Files are recognised by name; anything else is listed and
     /// skipped.
     Run(RunArgs),
+    /// Post-results requests: reviews of marking, clerical re-checks, access to scripts; their
+    /// consent, deadlines, fees and outcomes.
+    Prs(cmd::prs::PrsArgs),
+    /// The certificates log: received, issued, unclaimed, destroyed.
+    Certs(cmd::certs::CertsArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -118,6 +123,8 @@ pub fn main() -> i32 {
     let result = match cli.command {
         Command::Inspect(args) => cmd::inspect::run(&args),
         Command::Run(args) => cmd::run::run(&args),
+        Command::Prs(args) => cmd::prs::run(&args),
+        Command::Certs(args) => cmd::certs::run(&args),
     };
     match result {
         Ok(status) => status,

@@ -5,6 +5,7 @@
 
 pub mod analysis;
 pub mod calendar;
+pub mod certificates;
 pub mod checks;
 pub mod cli;
 pub mod cmd;
@@ -15,7 +16,9 @@ pub mod messages;
 pub mod mis;
 pub mod model;
 pub mod output;
+pub mod prs;
 pub mod reconcile;
+pub mod rediff;
 pub mod results;
 pub mod statements;
 pub mod store;

@@ -35,7 +35,11 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The schema, one step per entry: entry `n` takes a store from version `n` to `n + 1`. Add new
 /// steps at the end; never change one that has shipped.
-pub const MIGRATIONS: &[&str] = &[SCHEMA_V1];
+pub const MIGRATIONS: &[&str] = &[
+    SCHEMA_V1,
+    crate::prs::MIGRATION,
+    crate::certificates::MIGRATION,
+];
 
 /// Version 1: runs, their input files, results and findings.
 const SCHEMA_V1: &str = "
@@ -281,6 +285,12 @@ impl Store {
     }
 
     /// Where the store is.
+    /// The open connection, for the modules that keep their own tables in the store (the
+    /// post-results and certificates logs).
+    pub fn connection(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
     pub fn path(&self) -> &Path {
         &self.path
     }

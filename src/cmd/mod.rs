@@ -1,4 +1,6 @@
 //! One module per subcommand, each ending in one `run` function.
 
+pub mod certs;
 pub mod inspect;
+pub mod prs;
 pub mod run;
