@@ -389,7 +389,7 @@ fn a_store_from_a_newer_resultsday_is_refused() {
         matches!(
             e,
             StoreError::TooNew { found, known, .. }
-                if found as usize == MIGRATIONS.len() + 1 && known as usize == MIGRATIONS.len()
+                if found as usize == MIGRATIONS.len() + 1 && known == MIGRATIONS.len()
         ),
         "{e:?}"
     );
