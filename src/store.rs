@@ -389,7 +389,18 @@ impl Store {
     /// run's id. Nothing of the run is visible to others until it is all saved; a run killed
     /// part-way leaves the store as it was.
     pub fn record_run(&mut self, run: &RunRecord) -> Result<i64, StoreError> {
-        self.record_run_pausing(run, &mut || {})
+        self.record_run_with(run, &mut |_, _| Ok(()))
+    }
+
+    /// [`Store::record_run`], with `within` called inside the run's transaction once the run is
+    /// written (with the new run's id): what must be saved with the run or not at all, such as
+    /// the post-results requests its changes answer.
+    pub fn record_run_with(
+        &mut self,
+        run: &RunRecord,
+        within: &mut dyn FnMut(&Connection, i64) -> rusqlite::Result<()>,
+    ) -> Result<i64, StoreError> {
+        self.record_run_hooked(run, within, &mut || {})
     }
 
     /// [`Store::record_run`], calling `before_commit` with everything written but not yet
@@ -398,6 +409,15 @@ impl Store {
     pub fn record_run_pausing(
         &mut self,
         run: &RunRecord,
+        before_commit: &mut dyn FnMut(),
+    ) -> Result<i64, StoreError> {
+        self.record_run_hooked(run, &mut |_, _| Ok(()), before_commit)
+    }
+
+    fn record_run_hooked(
+        &mut self,
+        run: &RunRecord,
+        within: &mut dyn FnMut(&Connection, i64) -> rusqlite::Result<()>,
         before_commit: &mut dyn FnMut(),
     ) -> Result<i64, StoreError> {
         let path = &self.path;
@@ -515,6 +535,7 @@ impl Store {
         }
         drop(insert);
 
+        within(&tx, run_id).map_err(err("save what the run answers"))?;
         before_commit();
         tx.commit().map_err(err("save the run"))?;
         Ok(run_id)

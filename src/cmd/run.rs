@@ -26,7 +26,7 @@ use crate::load::{self, CentreSeries, Folder};
 use crate::messages;
 use crate::model::{CandidateResult, Finding, FindingKind, ResultsDay};
 use crate::output;
-use crate::{analysis, checks, config, mis, reconcile, results, statements, store};
+use crate::{analysis, checks, config, mis, prs, reconcile, rediff, results, statements, store};
 
 /// Why a run could not be done at all.
 #[derive(Debug, thiserror::Error)]
@@ -210,7 +210,24 @@ pub fn run(args: &RunArgs) -> Result<i32, Box<dyn std::error::Error>> {
             ));
         }
     }
+    // The store, opened before anything is written, so a locked or foreign store stops the run
+    // with the outputs of the last run still in place.
+    let mut db = store::Store::open(&args.db)?;
+    let previous = db
+        .runs()?
+        .into_iter()
+        .filter(|r| r.centre == centre && r.series == series_code)
+        .map(|r| r.id)
+        .next_back();
     let outcome = check_series(&folder, &centre, &series_code, &gradesets, &boards);
+    let mut changes = match previous {
+        Some(id) => Some(rediff::compare(
+            &db.results_of_run(id)?,
+            &outcome.results,
+            &gradesets,
+        )),
+        None => None,
+    };
 
     // Outputs.
     output::create_private_dir(&args.out).map_err(|e| output_error(&args.out, e))?;
@@ -297,24 +314,65 @@ pub fn run(args: &RunArgs) -> Result<i32, Box<dyn std::error::Error>> {
             records: f.records() as u64,
         })
         .collect();
-    let mut db = store::Store::open(&args.db)?;
-    let run_id = db.record_run(&store::RunRecord {
-        started_at,
-        as_of,
-        centre: &centre,
-        series: &series_code,
-        version: env!("CARGO_PKG_VERSION"),
-        files: &files,
-        results: &outcome.results,
-        findings: &outcome.findings,
-        counts: serde_json::json!({ "records": summary.records, "findings": summary.findings }),
-        elapsed_ms: started.elapsed().as_millis() as u64,
-    })?;
+    let outcome_on = as_of.date_naive();
+    let run_id = db.record_run_with(
+        &store::RunRecord {
+            started_at,
+            as_of,
+            centre: &centre,
+            series: &series_code,
+            version: env!("CARGO_PKG_VERSION"),
+            files: &files,
+            results: &outcome.results,
+            findings: &outcome.findings,
+            counts: serde_json::json!({ "records": summary.records, "findings": summary.findings }),
+            elapsed_ms: started.elapsed().as_millis() as u64,
+        },
+        &mut |conn, run_id| match changes.as_mut() {
+            Some(c) => {
+                prs::answer_changes(conn, &centre, &series_code, run_id, outcome_on, c).map(|_| ())
+            }
+            None => Ok(()),
+        },
+    )?;
+
+    // What changed since the last run of this centre and series.
+    if let Some(changes) = &changes {
+        let path = args.out.join("changes.csv");
+        output::write_file(&path, &rediff::changes_csv(changes))
+            .map_err(|e| output_error(&path, e))?;
+        summary.outputs.push("changes.csv".into());
+        let changed: std::collections::BTreeSet<String> =
+            changes.iter().map(|c| c.candidate_number.clone()).collect();
+        let path = args.out.join("statements-changed.html");
+        if changed.is_empty() {
+            // A page list from an earlier re-run would now be wrong.
+            let _ = std::fs::remove_file(&path);
+        } else {
+            let html = statements::render_html(&set, Some(&changed))?;
+            statements::write_html(&path, &html)?;
+            summary.outputs.push("statements-changed.html".into());
+        }
+        if let Some(id) = previous {
+            let before =
+                analysis::analyse(&db.results_of_run(id)?, &gradesets, &tables, mis.as_ref());
+            let path = args.out.join("analysis").join("changes.csv");
+            output::write_file(&path, &rediff::analysis_delta_csv(&before, &analysis))
+                .map_err(|e| output_error(&path, e))?;
+            summary.outputs.push("analysis/changes.csv".into());
+        }
+        let path = args.out.join("run.json");
+        let json = serde_json::to_vec_pretty(&summary).unwrap_or_default();
+        output::write_file(&path, &json).map_err(|e| output_error(&path, e))?;
+    }
 
     if !args.quiet {
         print_summary(
             &summary, &outcome, &folder, &settings, &calendar, dates, as_of,
         );
+        if let Some(changes) = &changes {
+            print_changes(changes, previous.unwrap_or_default());
+        }
         let _ = writeln!(
             std::io::stdout(),
             "recorded as run {run_id} in {}",
@@ -700,4 +758,47 @@ fn print_summary(
         );
     }
     let _ = writeln!(out, "\nwritten: {}", summary.outputs.join(", "));
+}
+
+/// The rediff on the terminal: the counts, then each change.
+fn print_changes(changes: &[rediff::Change], previous: i64) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(
+        out,
+        "\nsince run {previous}: {}",
+        rediff::summary_line(changes)
+    );
+    for c in changes.iter().take(50) {
+        let mark = |m: Option<u16>| m.map(|m| format!(" ({m})")).unwrap_or_default();
+        let old = if c.old_grade.is_empty() {
+            "none".to_string()
+        } else {
+            c.old_grade.clone()
+        };
+        let new = if c.new_grade.is_empty() {
+            "none".to_string()
+        } else {
+            c.new_grade.clone()
+        };
+        let request = match (&c.prs_request, c.refund_due) {
+            (Some(r), Some(true)) => format!("  answers {r}, fee refunded"),
+            (Some(r), _) => format!("  answers {r}, fee charged"),
+            _ => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "  {:<7} {} {} board {} {} {}: {old}{} -> {new}{}{request}",
+            c.direction.as_str(),
+            c.candidate_number,
+            crate::model::split_name(&c.name).0,
+            c.board,
+            c.entry_code,
+            c.title,
+            mark(c.old_mark),
+            mark(c.new_mark)
+        );
+    }
+    if changes.len() > 50 {
+        let _ = writeln!(out, "  and {} more in changes.csv", changes.len() - 50);
+    }
 }
