@@ -30,6 +30,11 @@ pub enum Command {
     /// files, in sub-folders too. Files are recognised by name; anything else is listed and
     /// skipped.
     Run(RunArgs),
+    /// What changed between two stored runs: by default the latest against the one before.
+    Diff(cmd::diff::DiffArgs),
+    /// The runs the store holds: when, which centre and series, how many files, results and
+    /// findings.
+    Runs(cmd::diff::RunsArgs),
     /// Post-results requests: reviews of marking, clerical re-checks, access to scripts; their
     /// consent, deadlines, fees and outcomes.
     Prs(cmd::prs::PrsArgs),
@@ -123,6 +128,8 @@ pub fn main() -> i32 {
     let result = match cli.command {
         Command::Inspect(args) => cmd::inspect::run(&args),
         Command::Run(args) => cmd::run::run(&args),
+        Command::Diff(args) => cmd::diff::run(&args),
+        Command::Runs(args) => cmd::diff::list_runs(&args),
         Command::Prs(args) => cmd::prs::run(&args),
         Command::Certs(args) => cmd::certs::run(&args),
     };

@@ -15,3 +15,13 @@ pub fn answer_changes(
 ) -> rusqlite::Result<usize> {
     Ok(0)
 }
+
+/// Marks each change with the request a given run answered for it, and its refund: for
+/// `resultsday diff`, which compares stored runs. (Placeholder until the log lands.)
+pub fn annotate_changes(
+    _conn: &rusqlite::Connection,
+    _run_id: i64,
+    _changes: &mut [crate::rediff::Change],
+) -> rusqlite::Result<()> {
+    Ok(())
+}

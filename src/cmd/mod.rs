@@ -1,6 +1,7 @@
 //! One module per subcommand, each ending in one `run` function.
 
 pub mod certs;
+pub mod diff;
 pub mod inspect;
 pub mod prs;
 pub mod run;

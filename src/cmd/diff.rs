@@ -1,0 +1,143 @@
+//! `resultsday diff [--db DB] [--out OUT] [--from RUN --to RUN]`: what changed between two
+//! stored runs (by default the latest run against the one before it of the same centre and
+//! series), and `resultsday runs`, the list of stored runs.
+//!
+//! Usage:
+//!   resultsday diff                       the latest run against the one before
+//!   resultsday diff --from 3 --to 7 --out out
+//!   resultsday runs
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use parsers::Gradesets;
+
+use crate::cli::exit;
+use crate::{messages, output, prs, rediff, store};
+
+/// `resultsday diff`
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    /// The store.
+    #[arg(long, value_name = "DB", default_value = "resultsday.db")]
+    pub db: PathBuf,
+    /// Write changes.csv here (created if missing); without it the changes are printed.
+    #[arg(long, value_name = "OUT")]
+    pub out: Option<PathBuf>,
+    /// The earlier run (see `resultsday runs`); default: the run before --to of the same
+    /// centre and series.
+    #[arg(long, value_name = "RUN")]
+    pub from: Option<i64>,
+    /// The later run; default: the latest.
+    #[arg(long, value_name = "RUN")]
+    pub to: Option<i64>,
+}
+
+/// `resultsday runs`
+#[derive(Debug, clap::Args)]
+pub struct RunsArgs {
+    /// The store.
+    #[arg(long, value_name = "DB", default_value = "resultsday.db")]
+    pub db: PathBuf,
+}
+
+pub fn run(args: &DiffArgs) -> Result<i32, Box<dyn std::error::Error>> {
+    let mut db = open_existing(&args.db)?;
+    let runs = db.runs()?;
+    let to = match args.to {
+        Some(id) => runs
+            .iter()
+            .find(|r| r.id == id)
+            .ok_or_else(|| format!("there is no run {id} in {}", args.db.display()))?,
+        None => runs
+            .last()
+            .ok_or_else(|| format!("{} holds no runs yet", args.db.display()))?,
+    };
+    let from = match args.from {
+        Some(id) => {
+            if !runs.iter().any(|r| r.id == id) {
+                return Err(format!("there is no run {id} in {}", args.db.display()).into());
+            }
+            id
+        }
+        None => db
+            .previous_run(&to.centre, &to.series, to.id)?
+            .ok_or_else(|| {
+                format!(
+                "run {} is the first of centre {} series {}: there is nothing to compare it with",
+                to.id, to.centre, to.series
+            )
+            })?,
+    };
+    let mut changes = rediff::compare(
+        &db.results_of_run(from)?,
+        &db.results_of_run(to.id)?,
+        &Gradesets::builtin(),
+    );
+    prs::annotate_changes(db.connection(), to.id, &mut changes)?;
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "centre {} series {}: run {from} -> run {}: {}",
+        to.centre,
+        to.series,
+        to.id,
+        rediff::summary_line(&changes)
+    )?;
+    match &args.out {
+        Some(dir) => {
+            output::create_private_dir(dir)?;
+            let path = dir.join("changes.csv");
+            output::write_file(&path, &rediff::changes_csv(&changes))?;
+            writeln!(out, "written: {}", path.display())?;
+        }
+        None => out.write_all(&rediff::changes_csv(&changes))?,
+    }
+    Ok(exit::DONE)
+}
+
+/// Opens a store that must already exist (a typo in `--db` should not make an empty one).
+fn open_existing(path: &std::path::Path) -> Result<store::Store, Box<dyn std::error::Error>> {
+    if !path.exists() {
+        return Err(format!(
+            "{}: no such store; `resultsday run` makes it (or give the right file with --db)",
+            path.display()
+        )
+        .into());
+    }
+    Ok(store::Store::open(path)?)
+}
+
+pub fn list_runs(args: &RunsArgs) -> Result<i32, Box<dyn std::error::Error>> {
+    let db = open_existing(&args.db)?;
+    let runs = db.runs()?;
+    let mut out = std::io::stdout().lock();
+    if runs.is_empty() {
+        writeln!(out, "{} holds no runs yet", args.db.display())?;
+        return Ok(exit::DONE);
+    }
+    writeln!(
+        out,
+        "{:>4}  {:<22} {:<22} {:<6} {:<6} {:>5} {:>8} {:>8}",
+        "run", "when", "as of", "centre", "series", "files", "results", "findings"
+    )?;
+    for r in &runs {
+        writeln!(
+            out,
+            "{:>4}  {:<22} {:<22} {:<6} {:<6} {:>5} {:>8} {:>8}",
+            r.id,
+            r.started_at
+                .with_timezone(&chrono_tz::Europe::London)
+                .format("%Y-%m-%d %H:%M %Z")
+                .to_string(),
+            r.as_of.format("%Y-%m-%d %H:%M").to_string(),
+            r.centre,
+            r.series,
+            r.files,
+            r.results,
+            r.findings
+        )?;
+    }
+    writeln!(out, "{}", messages::count(runs.len(), "run", "runs"))?;
+    Ok(exit::DONE)
+}
