@@ -24,6 +24,34 @@ pub fn stderr_is_terminal() -> bool {
     std::io::stderr().is_terminal()
 }
 
+/// Progress through the stages of a long command, on a terminal only.
+pub struct Stages(indicatif::ProgressBar);
+
+impl Stages {
+    /// A spinner showing the current stage; hidden when `show` is false (not a terminal, or
+    /// `--quiet`).
+    pub fn new(show: bool) -> Stages {
+        if !show {
+            return Stages(indicatif::ProgressBar::hidden());
+        }
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        Stages(bar)
+    }
+
+    pub fn stage(&self, what: &'static str) {
+        self.0.set_message(what);
+    }
+
+    pub fn finish(&self) {
+        self.0.finish_and_clear();
+    }
+}
+
 /// `1 record`, `2 records`.
 pub fn count(n: usize, one: &str, many: &str) -> String {
     if n == 1 {

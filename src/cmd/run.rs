@@ -212,6 +212,8 @@ pub fn run(args: &RunArgs) -> Result<i32, Box<dyn std::error::Error>> {
     }
     // The store, opened before anything is written, so a locked or foreign store stops the run
     // with the outputs of the last run still in place.
+    let stages = messages::Stages::new(show_progress);
+    stages.stage("checking and reconciling");
     let mut db = store::Store::open(&args.db)?;
     let previous = db
         .runs()?
@@ -242,6 +244,7 @@ pub fn run(args: &RunArgs) -> Result<i32, Box<dyn std::error::Error>> {
     let series_name = dates.map_or(series_code.as_str(), |d| d.name.as_str());
 
     // Statements.
+    stages.stage("writing statements");
     let release = |r: &CandidateResult| statements::release_of(r, &calendar, dates);
     let set = statements::StatementSet {
         settings: &settings,
@@ -255,6 +258,7 @@ pub fn run(args: &RunArgs) -> Result<i32, Box<dyn std::error::Error>> {
     written.extend(statements::write_statements(&args.out, &set)?);
 
     // Analysis; what goes to third parties waits for 09:30 on results day.
+    stages.stage("writing the analysis");
     let tables = analysis::AnalysisTables::load(Some(&args.dir))
         .map_err(|e| RunError::Settings(e.to_string()))?;
     let mis = match &args.mis {
@@ -297,6 +301,7 @@ pub fn run(args: &RunArgs) -> Result<i32, Box<dyn std::error::Error>> {
     output::write_file(&path, &json).map_err(|e| output_error(&path, e))?;
 
     // The store: one transaction, after every output is in place.
+    stages.stage("saving the run in the store");
     let files: Vec<store::InputFileRecord> = outcome
         .series
         .files
@@ -366,6 +371,7 @@ pub fn run(args: &RunArgs) -> Result<i32, Box<dyn std::error::Error>> {
         output::write_file(&path, &json).map_err(|e| output_error(&path, e))?;
     }
 
+    stages.finish();
     if !args.quiet {
         print_summary(
             &summary, &outcome, &folder, &settings, &calendar, dates, as_of,
