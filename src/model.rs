@@ -110,6 +110,81 @@ impl FindingKind {
     }
 }
 
+/// Every kind of finding, to read kinds back by name.
+pub const ALL_KINDS: [FindingKind; 21] = {
+    use FindingKind::*;
+    [
+        MissingResult,
+        PendingResult,
+        NoResult,
+        PartialAbsence,
+        IncompleteResult,
+        CashInGap,
+        OptionChanged,
+        ResultWithoutEntry,
+        UnknownEntryCode,
+        InvalidGrade,
+        DuplicateResult,
+        UciInvalid,
+        NameMismatch,
+        CentreMismatch,
+        HeaderMismatch,
+        TrailerMismatch,
+        MalformedRecord,
+        XmlWithoutEdi,
+        XmlGradeConflict,
+        UnknownAwardingBody,
+        UnreadableFile,
+    ]
+};
+
+/// Where `kind` sits in [`ALL_KINDS`]. The match is exhaustive, so a new kind stops the build
+/// here until it is given a place; the check below stops it until the list agrees.
+const fn kind_position(kind: FindingKind) -> usize {
+    use FindingKind::*;
+    match kind {
+        MissingResult => 0,
+        PendingResult => 1,
+        NoResult => 2,
+        PartialAbsence => 3,
+        IncompleteResult => 4,
+        CashInGap => 5,
+        OptionChanged => 6,
+        ResultWithoutEntry => 7,
+        UnknownEntryCode => 8,
+        InvalidGrade => 9,
+        DuplicateResult => 10,
+        UciInvalid => 11,
+        NameMismatch => 12,
+        CentreMismatch => 13,
+        HeaderMismatch => 14,
+        TrailerMismatch => 15,
+        MalformedRecord => 16,
+        XmlWithoutEdi => 17,
+        XmlGradeConflict => 18,
+        UnknownAwardingBody => 19,
+        UnreadableFile => 20,
+    }
+}
+
+const _: () = {
+    let mut i = 0;
+    while i < ALL_KINDS.len() {
+        assert!(
+            kind_position(ALL_KINDS[i]) == i,
+            "ALL_KINDS is out of order"
+        );
+        i += 1;
+    }
+};
+
+impl FindingKind {
+    /// The kind with this name (`missing_result`), for reading findings back.
+    pub fn from_name(name: &str) -> Option<FindingKind> {
+        ALL_KINDS.into_iter().find(|k| k.as_str() == name)
+    }
+}
+
 impl fmt::Display for FindingKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
