@@ -1,9 +1,621 @@
-//! (being written) `resultsday certs`.
+//! `resultsday certs`: the certificates log. Record each board's batch as it arrives (and see
+//! which certificates are missing from it), each issue to a candidate, the unclaimed ones due
+//! for return or destruction after 12 months, and their destruction (the record kept 4 years).
+//!
+//! Usage:
+//!   resultsday certs receive --board 70 --on 2026-11-02 --file batch.csv
+//!   resultsday certs receive --board 01 --on 2026-11-05 --all
+//!   resultsday certs issue 0005 --on 2026-11-12 --how collected --to "mother, signed"
+//!   resultsday certs unclaimed --as-of 2027-11-02
+//!   resultsday certs destroy --board 70 --on 2027-11-02 --due
+//!   resultsday certs list --status missing
+//!   resultsday certs export --out certificates.csv
+//!
+//! The expected certificates come from the latest `resultsday run` of the series in the store
+//! (`--db`): one per candidate with a graded award from the board. Dates are `YYYY-MM-DD`.
+//!
+//! Exit status: 0 done; 2 bad usage, a change refused (with the reason), or a store that could
+//! not be read or written.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use chrono::{NaiveDate, Utc};
+use chrono_tz::Europe::London;
+
+use crate::calendar;
+use crate::certificates::{
+    self as log, Batch, BatchContents, Certificate, Disposal, DisposalChoice, DisposalRecord,
+    Issue, IssuedHow, Status,
+};
+use crate::cli::exit;
+use crate::messages;
+use crate::output;
+use crate::store::Store;
 
 /// `resultsday certs ...`
 #[derive(Debug, clap::Args)]
-pub struct CertsArgs {}
+pub struct CertsArgs {
+    #[command(subcommand)]
+    pub command: CertsCommand,
+    /// The store that holds the runs and the certificates log.
+    #[arg(
+        long,
+        value_name = "DB",
+        default_value = "resultsday.db",
+        global = true
+    )]
+    pub db: PathBuf,
+}
 
-pub fn run(_args: &CertsArgs) -> Result<i32, Box<dyn std::error::Error>> {
-    Err("the certificates log is being built".into())
+#[derive(Debug, clap::Subcommand)]
+pub enum CertsCommand {
+    /// Record a board's batch of certificates as received, and list the certificates expected
+    /// and not in it (to chase with the board) and any in it that were not expected.
+    Receive(ReceiveArgs),
+    /// Record the issue of a candidate's certificates (collected or posted).
+    ///
+    /// Without --board, every certificate the centre holds for the candidate is issued. A
+    /// certificate not received, or already issued, destroyed or returned, is refused.
+    Issue(IssueArgs),
+    /// Certificates received and never issued: those due for return to the board or
+    /// confidential destruction (12 months after they were received), and those still to keep.
+    Unclaimed(UnclaimedArgs),
+    /// Record the confidential destruction (or, with --returned, the return to the board) of
+    /// unclaimed certificates. The record of a destruction is kept 4 years.
+    Destroy(DestroyArgs),
+    /// The log on the terminal, one certificate a line.
+    List(ListArgs),
+    /// The log as CSV, for a spreadsheet.
+    Export(ExportArgs),
+}
+
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("contents").required(true).args(["candidates", "file", "all"])))]
+pub struct ReceiveArgs {
+    /// The awarding body id (70 AQA, 01 OCR, 40 WJEC/Eduqas, ...).
+    #[arg(long, value_name = "BOARD")]
+    pub board: String,
+    /// The series (6A26 or 2026-06); the latest run's series if not given.
+    #[arg(long, value_name = "ID")]
+    pub series: Option<String>,
+    /// The day the batch arrived (YYYY-MM-DD); today if not given.
+    #[arg(long, value_name = "DATE", value_parser = log::parse_date)]
+    pub on: Option<NaiveDate>,
+    /// The candidate numbers in the batch, separated by commas.
+    #[arg(long, value_name = "N,N,...", value_delimiter = ',')]
+    pub candidates: Vec<String>,
+    /// A CSV file with a header row and a candidate_number column, one certificate a row.
+    #[arg(long, value_name = "CSV")]
+    pub file: Option<PathBuf>,
+    /// The batch holds every certificate expected.
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct IssueArgs {
+    /// The candidate number.
+    #[arg(value_name = "CANDIDATE")]
+    pub candidate: String,
+    /// Only the certificate from this board.
+    #[arg(long, value_name = "BOARD")]
+    pub board: Option<String>,
+    /// Only the certificate of this series (6A26 or 2026-06).
+    #[arg(long, value_name = "ID")]
+    pub series: Option<String>,
+    /// The day it was issued (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE", value_parser = log::parse_date)]
+    pub on: NaiveDate,
+    /// How it reached the candidate.
+    #[arg(long, value_enum, value_name = "HOW")]
+    pub how: IssuedHow,
+    /// Who collected it, or where it was posted (kept in the log).
+    #[arg(long, value_name = "NOTE")]
+    pub to: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct UnclaimedArgs {
+    /// Decide what is due as on this day (YYYY-MM-DD) instead of today.
+    #[arg(long, value_name = "DATE", value_parser = parse_as_of)]
+    pub as_of: Option<NaiveDate>,
+    /// Only this board's certificates.
+    #[arg(long, value_name = "BOARD")]
+    pub board: Option<String>,
+}
+
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("which").required(true).args(["candidates", "due"])))]
+pub struct DestroyArgs {
+    /// The awarding body id; with --due, all boards if not given.
+    #[arg(long, value_name = "BOARD", required_unless_present = "due")]
+    pub board: Option<String>,
+    /// Only the certificates of this series (6A26 or 2026-06).
+    #[arg(long, value_name = "ID")]
+    pub series: Option<String>,
+    /// The day of the destruction or return (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE", value_parser = log::parse_date)]
+    pub on: NaiveDate,
+    /// These candidates' certificates, separated by commas.
+    #[arg(long, value_name = "N,N,...", value_delimiter = ',')]
+    pub candidates: Vec<String>,
+    /// Every unclaimed certificate whose 12 months are up on that day.
+    #[arg(long, conflicts_with = "force")]
+    pub due: bool,
+    /// They were returned to the board, not destroyed.
+    #[arg(long)]
+    pub returned: bool,
+    /// Record it even for certificates received less than 12 months before.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ListArgs {
+    /// Which certificates.
+    #[arg(long, value_enum, value_name = "STATUS", default_value = "all")]
+    pub status: StatusFilter,
+    /// Only this board's certificates.
+    #[arg(long, value_name = "BOARD")]
+    pub board: Option<String>,
+    /// Decide which are unclaimed as on this day (YYYY-MM-DD) instead of today.
+    #[arg(long, value_name = "DATE", value_parser = parse_as_of)]
+    pub as_of: Option<NaiveDate>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// Write the CSV here (readable by you only) instead of to the terminal.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Which certificates.
+    #[arg(long, value_enum, value_name = "STATUS", default_value = "all")]
+    pub status: StatusFilter,
+    /// Decide which are unclaimed as on this day (YYYY-MM-DD) instead of today.
+    #[arg(long, value_name = "DATE", value_parser = parse_as_of)]
+    pub as_of: Option<NaiveDate>,
+}
+
+/// The certificates `list` and `export` show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum StatusFilter {
+    /// Received, not issued, within their 12 months.
+    Received,
+    /// Issued to the candidate.
+    Issued,
+    /// Received, never issued, 12 months old: due for return or destruction.
+    Unclaimed,
+    /// Destroyed.
+    Destroyed,
+    /// Returned to the board.
+    Returned,
+    /// Expected from a board that has sent a batch, and not received.
+    Missing,
+    /// Everything in the log, missing ones included.
+    All,
+}
+
+impl StatusFilter {
+    fn admits(self, status: Status) -> bool {
+        match self {
+            StatusFilter::All => true,
+            StatusFilter::Received => status == Status::Received,
+            StatusFilter::Issued => status == Status::Issued,
+            StatusFilter::Unclaimed => status == Status::Unclaimed,
+            StatusFilter::Destroyed => status == Status::Destroyed,
+            StatusFilter::Returned => status == Status::Returned,
+            StatusFilter::Missing => status == Status::Missing,
+        }
+    }
+}
+
+/// `--as-of`: a date, or a date and time (Europe/London) of which the date is taken.
+fn parse_as_of(text: &str) -> Result<NaiveDate, String> {
+    calendar::parse_as_of(text).map(|t| t.date_naive())
+}
+
+fn today() -> NaiveDate {
+    Utc::now().with_timezone(&London).date_naive()
+}
+
+pub fn run(args: &CertsArgs) -> Result<i32, Box<dyn std::error::Error>> {
+    let mut store = open_store(&args.db)?;
+    match &args.command {
+        CertsCommand::Receive(a) => receive(&mut store, a),
+        CertsCommand::Issue(a) => issue(&mut store, a),
+        CertsCommand::Unclaimed(a) => unclaimed(&mut store, a),
+        CertsCommand::Destroy(a) => destroy(&mut store, a),
+        CertsCommand::List(a) => list(&mut store, a),
+        CertsCommand::Export(a) => export(&mut store, a),
+    }
+}
+
+/// Opens the store; one that does not exist yet is not created, as there is nothing to expect.
+fn open_store(path: &Path) -> Result<Store, Box<dyn std::error::Error>> {
+    if !path.exists() {
+        return Err(format!(
+            "there is no store at {}: run `resultsday run DIR --db {}` first, or give the store \
+             with --db",
+            path.display(),
+            path.display()
+        )
+        .into());
+    }
+    Ok(Store::open(path)?)
+}
+
+fn receive(store: &mut Store, a: &ReceiveArgs) -> Result<i32, Box<dyn std::error::Error>> {
+    let contents = if a.all {
+        BatchContents::AllExpected
+    } else if let Some(file) = &a.file {
+        BatchContents::Candidates(candidates_in_file(file)?)
+    } else {
+        let numbers = a
+            .candidates
+            .iter()
+            .filter(|c| !c.trim().is_empty())
+            .map(|c| log::candidate_number(c))
+            .collect::<Result<Vec<_>, _>>()?;
+        BatchContents::Candidates(numbers)
+    };
+    let receipt = log::receive(
+        store,
+        &Batch {
+            board: a.board.trim(),
+            series: a.series.as_deref(),
+            received_on: a.on.unwrap_or_else(today),
+            contents,
+        },
+    )?;
+
+    let mut out = std::io::stdout().lock();
+    let series = log::series_label(&receipt.series);
+    let _ = writeln!(
+        out,
+        "board {}, {series}: batch received on {}",
+        receipt.board, receipt.received_on
+    );
+    match receipt.batch_id {
+        Some(id) => {
+            let _ = writeln!(
+                out,
+                "  recorded {} (batch {id})",
+                messages::count(receipt.recorded.len(), "certificate", "certificates")
+            );
+        }
+        None => {
+            let _ = writeln!(out, "  nothing new recorded");
+        }
+    }
+    let _ = writeln!(
+        out,
+        "  expected {} (from run {})",
+        messages::count(receipt.expected, "certificate", "certificates"),
+        receipt.run_id
+    );
+    if !receipt.already.is_empty() {
+        let _ = writeln!(
+            out,
+            "\nalready received, left as they were: {}",
+            receipt.already.len()
+        );
+        for c in &receipt.already {
+            let _ = writeln!(
+                out,
+                "  {}  {}  received {}",
+                c.candidate_number,
+                c.name,
+                date(c.received_on)
+            );
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\nmissing (expected, not received; chase with the board): {}",
+        receipt.missing.len()
+    );
+    for c in &receipt.missing {
+        let _ = writeln!(out, "  {}  {}  {}", c.candidate_number, c.name, c.uci);
+    }
+    let _ = writeln!(
+        out,
+        "\nreceived but not expected (no graded award from board {} in run {}): {}",
+        receipt.board,
+        receipt.run_id,
+        receipt.unexpected.len()
+    );
+    for c in &receipt.unexpected {
+        let name = if c.name.is_empty() {
+            "not a candidate in the run"
+        } else {
+            &c.name
+        };
+        let _ = writeln!(out, "  {}  {name}", c.candidate_number);
+    }
+    Ok(exit::DONE)
+}
+
+/// The candidate numbers in a CSV file's `candidate_number` column; blank cells are skipped.
+fn candidates_in_file(path: &Path) -> Result<Vec<String>, String> {
+    let where_ = |e: &dyn std::fmt::Display| format!("{}: {e}", path.display());
+    let file = std::fs::File::open(path).map_err(|e| where_(&crate::inputs::describe_io(&e)))?;
+    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(file);
+    let headers = reader.headers().map_err(|e| where_(&e))?.clone();
+    let column = headers
+        .iter()
+        .position(|h| {
+            h.trim_start_matches('\u{feff}')
+                .trim()
+                .eq_ignore_ascii_case("candidate_number")
+        })
+        .ok_or_else(|| {
+            where_(&format!(
+                "no candidate_number column in the header row (it has: {})",
+                headers.iter().collect::<Vec<_>>().join(", ")
+            ))
+        })?;
+    let mut numbers = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| where_(&e))?;
+        let line = record.position().map_or(0, |p| p.line());
+        let cell = record.get(column).unwrap_or("");
+        if cell.trim().is_empty() {
+            continue;
+        }
+        let number = log::candidate_number(cell)
+            .map_err(|e| format!("{} line {line}, candidate_number: {e}", path.display()))?;
+        numbers.push(number);
+    }
+    Ok(numbers)
+}
+
+fn issue(store: &mut Store, a: &IssueArgs) -> Result<i32, Box<dyn std::error::Error>> {
+    let candidate = log::candidate_number(&a.candidate)?;
+    let issued = log::issue(
+        store,
+        &Issue {
+            candidate_number: &candidate,
+            board: a.board.as_deref().map(str::trim),
+            series: a.series.as_deref(),
+            on: a.on,
+            how: a.how,
+            to: a.to.as_deref(),
+        },
+    )?;
+    let mut out = std::io::stdout().lock();
+    for c in &issued {
+        let to = c
+            .issued_to
+            .as_deref()
+            .map(|t| format!(" ({t})"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "issued on {}, {}{to}: {}",
+            a.on,
+            a.how.as_str(),
+            c.describe()
+        );
+    }
+    Ok(exit::DONE)
+}
+
+fn unclaimed(store: &mut Store, a: &UnclaimedArgs) -> Result<i32, Box<dyn std::error::Error>> {
+    let as_of = a.as_of.unwrap_or_else(today);
+    let mut received = log::received(store)?;
+    if let Some(b) = &a.board {
+        received.retain(|c| c.board == b.trim());
+    }
+    let split = log::unclaimed(&received, as_of);
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(
+        out,
+        "unclaimed certificates as of {as_of}: {} held and not issued",
+        split.due.len() + split.keep.len()
+    );
+    let _ = writeln!(
+        out,
+        "\ndue for return to the board or confidential destruction ({} months since received): {}",
+        log::UNCLAIMED_KEEP_MONTHS,
+        split.due.len()
+    );
+    print_held(&mut out, &split.due);
+    let _ = writeln!(out, "\nstill to keep securely: {}", split.keep.len());
+    print_held(&mut out, &split.keep);
+    Ok(exit::DONE)
+}
+
+fn print_held(out: &mut impl Write, certificates: &[Certificate]) {
+    let name_width = certificates
+        .iter()
+        .map(|c| c.name.chars().count())
+        .max()
+        .unwrap_or(0);
+    for c in certificates {
+        let _ = writeln!(
+            out,
+            "  board {}  {}  {}  {}{}  received {}  due from {}",
+            c.board,
+            c.series,
+            c.candidate_number,
+            c.name,
+            " ".repeat(name_width - c.name.chars().count()),
+            date(c.received_on),
+            date(c.due_from())
+        );
+    }
+}
+
+fn destroy(store: &mut Store, a: &DestroyArgs) -> Result<i32, Box<dyn std::error::Error>> {
+    let choice = if a.due {
+        DisposalChoice::Due
+    } else {
+        DisposalChoice::Candidates(
+            a.candidates
+                .iter()
+                .filter(|c| !c.trim().is_empty())
+                .map(|c| log::candidate_number(c))
+                .collect::<Result<Vec<_>, _>>()?,
+        )
+    };
+    let disposal = if a.returned {
+        Disposal::Returned
+    } else {
+        Disposal::Destroyed
+    };
+    let done = log::dispose(
+        store,
+        &DisposalRecord {
+            board: a.board.as_deref().map(str::trim),
+            series: a.series.as_deref(),
+            on: a.on,
+            choice,
+            disposal,
+            force: a.force,
+        },
+    )?;
+    let mut out = std::io::stdout().lock();
+    let verb = match disposal {
+        Disposal::Destroyed => "destroyed",
+        Disposal::Returned => "returned to the board",
+    };
+    if done.is_empty() {
+        let _ = writeln!(
+            out,
+            "nothing recorded: no unclaimed certificate is due for return or destruction on {}",
+            a.on
+        );
+        return Ok(exit::DONE);
+    }
+    let _ = writeln!(
+        out,
+        "recorded as {verb} on {}: {}",
+        a.on,
+        messages::count(done.len(), "certificate", "certificates")
+    );
+    for c in &done {
+        let early = if c.disposed_early {
+            " (before its 12 months, forced)"
+        } else {
+            ""
+        };
+        let _ = writeln!(out, "  {}{early}", c.describe());
+    }
+    if let Some(until) = done.iter().filter_map(|c| c.keep_record_until).max() {
+        let _ = writeln!(
+            out,
+            "keep this record until {until} ({} years from the destruction)",
+            log::DESTRUCTION_RECORD_YEARS
+        );
+    }
+    Ok(exit::DONE)
+}
+
+fn list(store: &mut Store, a: &ListArgs) -> Result<i32, Box<dyn std::error::Error>> {
+    let as_of = a.as_of.unwrap_or_else(today);
+    let mut all = log::log(store)?;
+    all.retain(|c| a.status.admits(c.status(as_of)));
+    if let Some(b) = &a.board {
+        all.retain(|c| c.board == b.trim());
+    }
+    let mut out = std::io::stdout().lock();
+    if all.is_empty() {
+        let _ = writeln!(out, "no certificates in the log with that status");
+        return Ok(exit::DONE);
+    }
+    let rows: Vec<[String; 8]> = all
+        .iter()
+        .map(|c| {
+            [
+                c.board.clone(),
+                c.series.clone(),
+                c.candidate_number.clone(),
+                c.name.clone(),
+                date(c.received_on),
+                match (c.issued_on, c.issued_how) {
+                    (Some(on), Some(how)) => format!("{on} {}", how.as_str()),
+                    _ => String::new(),
+                },
+                date(c.destroyed_on.or(c.returned_on)),
+                c.status(as_of).as_str().to_string(),
+            ]
+        })
+        .collect();
+    let header = [
+        "board",
+        "series",
+        "candidate",
+        "name",
+        "received",
+        "issued",
+        "destroyed",
+        "status",
+    ];
+    let mut widths = header.map(|h| h.chars().count());
+    for row in &rows {
+        for (w, cell) in widths.iter_mut().zip(row) {
+            *w = (*w).max(cell.chars().count());
+        }
+    }
+    let line = |cells: &[&str]| {
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(widths)
+            .map(|(c, w)| format!("{c}{}", " ".repeat(w - c.chars().count())))
+            .collect();
+        padded.join("  ").trim_end().to_string()
+    };
+    let _ = writeln!(out, "{}", line(&header));
+    for row in &rows {
+        let cells: Vec<&str> = row.iter().map(String::as_str).collect();
+        let _ = writeln!(out, "{}", line(&cells));
+    }
+    let mut counts: Vec<(Status, usize)> = Vec::new();
+    for c in &all {
+        let s = c.status(as_of);
+        match counts.iter_mut().find(|(k, _)| *k == s) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((s, 1)),
+        }
+    }
+    counts.sort();
+    let _ = writeln!(
+        out,
+        "{}: {}",
+        messages::count(all.len(), "certificate", "certificates"),
+        counts
+            .iter()
+            .map(|(s, n)| format!("{n} {}", s.as_str()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    Ok(exit::DONE)
+}
+
+fn export(store: &mut Store, a: &ExportArgs) -> Result<i32, Box<dyn std::error::Error>> {
+    let as_of = a.as_of.unwrap_or_else(today);
+    let mut all = log::log(store)?;
+    all.retain(|c| a.status.admits(c.status(as_of)));
+    let bytes = log::export_csv(&all, as_of);
+    match &a.out {
+        Some(path) => {
+            output::write_file(path, &bytes)
+                .map_err(|e| format!("{}: cannot be written: {e}", path.display()))?;
+            let _ = writeln!(
+                std::io::stdout(),
+                "written: {} ({})",
+                path.display(),
+                messages::count(all.len(), "certificate", "certificates")
+            );
+        }
+        None => {
+            let _ = std::io::stdout().write_all(&bytes);
+        }
+    }
+    Ok(exit::DONE)
+}
+
+fn date(d: Option<NaiveDate>) -> String {
+    d.map(|d| d.to_string()).unwrap_or_default()
 }
