@@ -741,30 +741,3 @@ fn a_run_killed_before_commit_leaves_the_earlier_runs() {
         .unwrap();
     assert_eq!(rows as usize, results.len() + 3);
 }
-
-/// `cargo test --release --test test_store -- --ignored --nocapture insert_speed`
-#[test]
-#[ignore = "a measurement; run in release mode"]
-fn insert_speed_100k_results() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("resultsday.db")).unwrap();
-    let results = many_results(100_000);
-    let findings: Vec<Finding> = (0..5_000).map(|_| sample_findings()[0].clone()).collect();
-    let files = sample_files();
-
-    let started = Instant::now();
-    let id = save(&mut store, "14520", "6A26", &results, &findings, &files);
-    let saved = started.elapsed();
-    let started = Instant::now();
-    let back = store.results_of_run(id).unwrap();
-    let read = started.elapsed();
-    assert_eq!(back.len(), results.len());
-    println!(
-        "100,000 results and 5,000 findings saved in {} ms, read back in {} ms",
-        saved.as_millis(),
-        read.as_millis()
-    );
-    if !cfg!(debug_assertions) {
-        assert!(saved < Duration::from_secs(2), "saved in {saved:?}");
-    }
-}
