@@ -73,15 +73,24 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(file.detail_lines, 0);
     }
     assert!(file.records.len() <= file.detail_lines);
-    assert_eq!(file.unreadable_lines(), file.detail_lines - file.records.len());
+    assert_eq!(
+        file.unreadable_lines(),
+        file.detail_lines - file.records.len()
+    );
     let rec_lines = record_lines(&file.records);
     assert!(rec_lines.windows(2).all(|w| w[0] < w[1]), "{rec_lines:?}");
     for &l in &rec_lines {
-        assert!(l > first && l <= end, "record on line {l}: details are {}..={end}", first + 1);
+        assert!(
+            l > first && l <= end,
+            "record on line {l}: details are {}..={end}",
+            first + 1
+        );
     }
 
     // The data type: the header's when it has detail records, else the name's.
-    let data_type = file.data_type.expect("an EDI name always gives a data type");
+    let data_type = file
+        .data_type
+        .expect("an EDI name always gives a data type");
     if file.header.is_none() {
         assert_eq!(data_type, name_type);
     }
@@ -150,8 +159,21 @@ fuzz_target!(|data: &[u8]| {
                 assert!(is_digits(&e.centre, 5), "{e:?}");
                 assert!(is_digits(&e.candidate_number, 4), "{e:?}");
                 assert!(!e.option_code.is_empty(), "{e:?}");
-                assert_eq!(e.action.is_some(), data_type == DataType::Amendments, "{e:?}");
-                assert!(e.uln.as_ref().is_none_or(|u| u.bytes().all(|b| b.is_ascii_digit())));
+                // An entries file has no actions; an amendment whose action is blank or bad is
+                // kept without one, and the action is reported.
+                if data_type != DataType::Amendments {
+                    assert!(e.action.is_none(), "{e:?}");
+                } else if e.action.is_none() {
+                    assert!(
+                        file.problems.iter().any(|p| p.line == Some(e.line)
+                            && p.field.as_deref() == Some("action")),
+                        "{e:?} has no action and no problem says so"
+                    );
+                }
+                assert!(e
+                    .uln
+                    .as_ref()
+                    .is_none_or(|u| u.bytes().all(|b| b.is_ascii_digit())));
             }
         }
         Records::Options(v) => {

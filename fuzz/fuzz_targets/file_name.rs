@@ -62,10 +62,12 @@ fuzz_target!(|name: &str| {
         } => {
             assert_eq!(parsed.data_type(), DataType::Results);
             assert!(!centre.is_empty() && centre.bytes().all(|b| b.is_ascii_digit()));
-            assert!(!awarding_body.is_empty()
-                && awarding_body
-                    .bytes()
-                    .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase()));
+            assert!(
+                !awarding_body.is_empty()
+                    && awarding_body
+                        .bytes()
+                        .all(|b| b.is_ascii_digit() || b.is_ascii_uppercase())
+            );
             assert!(!guid.is_empty(), "{name:?} -> {parsed:?}");
             assert_eq!(
                 name.len(),

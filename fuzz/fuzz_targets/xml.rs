@@ -12,7 +12,10 @@ fuzz_target!(|data: &[u8]| {
 
     for p in &file.problems {
         assert!(!p.message.is_empty(), "{p:?}");
-        assert!(p.line.is_some_and(in_file), "{p:?} in a file of {last_line} lines");
+        assert!(
+            p.line.is_some_and(in_file),
+            "{p:?} in a file of {last_line} lines"
+        );
     }
     // Every problem is owed to some bytes of the file: none are multiplied out of nothing.
     assert!(
@@ -28,12 +31,18 @@ fuzz_target!(|data: &[u8]| {
         assert!(c.line >= prev_candidate, "candidates out of order");
         prev_candidate = c.line;
         assert_eq!(c.candidate_number.len(), 4, "{c:?}");
-        assert!(c.candidate_number.bytes().all(|b| b.is_ascii_digit()), "{c:?}");
+        assert!(
+            c.candidate_number.bytes().all(|b| b.is_ascii_digit()),
+            "{c:?}"
+        );
         for r in &c.results {
             assert!(in_file(r.line) && r.line >= c.line, "{r:?} in {c:?}");
             assert!(!r.option_code.trim().is_empty(), "{r:?}");
             for comp in &r.components {
-                assert!(in_file(comp.line) && comp.line >= r.line, "{comp:?} in {r:?}");
+                assert!(
+                    in_file(comp.line) && comp.line >= r.line,
+                    "{comp:?} in {r:?}"
+                );
                 assert!(!comp.code.trim().is_empty(), "{comp:?}");
             }
         }
@@ -45,8 +54,15 @@ fuzz_target!(|data: &[u8]| {
         .iter()
         .map(|(path, text)| path.len() + text.len() + 2 * std::mem::size_of::<String>())
         .sum();
-    assert!(unknown_bytes <= data.len() * 16, "{unknown_bytes} bytes from {}", data.len());
+    assert!(
+        unknown_bytes <= data.len() * 16,
+        "{unknown_bytes} bytes from {}",
+        data.len()
+    );
     for (path, _) in &file.unknown {
-        assert!(!path.is_empty());
+        assert!(
+            path.split('/').all(|name| !name.is_empty()),
+            "unknown path {path:?}"
+        );
     }
 });

@@ -634,6 +634,17 @@ impl<'a> Parser<'a> {
             return Err(Stopped);
         }
         let local = String::from_utf8_lossy(e.local_name().as_ref()).into_owned();
+        // quick-xml does not check names: `<>`, `<r:>` and `<:/a>` would give a path (of
+        // slash-joined local names) with an empty or a split name.
+        if local.is_empty() || local.contains('/') {
+            let msg = format!(
+                "found <{}>, which is not an element name; expected a name such as \
+                 <Candidate>; the rest of the file was not read",
+                shorten(&String::from_utf8_lossy(e.name().as_ref()))
+            );
+            self.report(Problem::new(ProblemKind::MalformedRecord, Some(line), msg));
+            return Err(Stopped);
+        }
         if self.stack.len() >= self.limits.max_depth {
             let msg = format!(
                 "found <{}> nested {} levels deep; expected at most {} levels; the rest of the \
