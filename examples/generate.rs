@@ -651,7 +651,9 @@ fn write_centre(dir: &Path, centre: u32, args: &Args, cat: &[Opt]) -> Result<usi
                     draw_grade(o.gradeset, &mut rng)
                 };
                 let grade = Grade::parse(g).map(|mut g| {
-                    g.partial_absence = rng.chance(5) && !g.is_no_result() && !g.is_pending();
+                    // The grade field has two bytes: `#` fits only after a one-character grade.
+                    g.partial_absence =
+                        rng.chance(5) && g.code.len() == 1 && !g.is_no_result() && !g.is_pending();
                     g
                 });
                 let grade2 = (o.gradeset == "G9D")
