@@ -129,6 +129,14 @@ pub enum StoreError {
     NotAStore { path: PathBuf, reason: String },
 
     #[error(
+        "there is no store at {}: `resultsday run DIR --out OUT --db {}` makes it; or give the \
+         store with --db",
+        path.display(),
+        path.display()
+    )]
+    Missing { path: PathBuf },
+
+    #[error(
         "the store {} was written by a newer resultsday (schema version {found}; this resultsday \
          knows versions up to {known}); use the newer resultsday, or give another file with --db",
         path.display()
@@ -285,6 +293,17 @@ impl Store {
     }
 
     /// Where the store is.
+    /// Opens a store that must already exist: every command but `run` reads what runs saved,
+    /// and a mistyped `--db` must not quietly make an empty store.
+    pub fn open_existing(path: &Path) -> Result<Store, StoreError> {
+        if !path.exists() {
+            return Err(StoreError::Missing {
+                path: path.to_path_buf(),
+            });
+        }
+        Store::open(path)
+    }
+
     /// The open connection, for the modules that keep their own tables in the store (the
     /// post-results and certificates logs).
     pub fn connection(&mut self) -> &mut Connection {

@@ -329,7 +329,10 @@ fn receive_needs_a_run_and_a_board_in_it() {
         stderr.contains("holds no results-day run for series 2025-06 (it has 6A26)"),
         "{stderr}"
     );
-    assert!(stderr.contains("run `resultsday run DIR --db"), "{stderr}");
+    assert!(
+        stderr.contains("`resultsday run DIR --out OUT --db"),
+        "{stderr}"
+    );
 
     // No store at all: said so, and none is made.
     let dir = tempfile::tempdir().unwrap();
@@ -343,7 +346,10 @@ fn receive_needs_a_run_and_a_board_in_it() {
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(stderr.contains("there is no store at"), "{stderr}");
-    assert!(stderr.contains("run `resultsday run DIR --db"), "{stderr}");
+    assert!(
+        stderr.contains("`resultsday run DIR --out OUT --db"),
+        "{stderr}"
+    );
     assert!(!db.exists());
 
     // A store with no run in it.

@@ -180,7 +180,11 @@ fn a_store_without_a_run_is_refused_with_what_to_do() {
     std::fs::remove_file(centre.db()).unwrap();
     let out = centre.prs(&["list"]);
     assert_eq!(out.status, 2);
-    assert!(out.stderr.contains("no such store"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("there is no store at"),
+        "{}",
+        out.stderr
+    );
     assert!(!centre.db().exists());
 }
 

@@ -220,7 +220,7 @@ fn today() -> NaiveDate {
 }
 
 pub fn run(args: &CertsArgs) -> Result<i32, Box<dyn std::error::Error>> {
-    let mut store = open_store(&args.db)?;
+    let mut store = Store::open_existing(&args.db)?;
     match &args.command {
         CertsCommand::Receive(a) => receive(&mut store, a),
         CertsCommand::Issue(a) => issue(&mut store, a),
@@ -229,20 +229,6 @@ pub fn run(args: &CertsArgs) -> Result<i32, Box<dyn std::error::Error>> {
         CertsCommand::List(a) => list(&mut store, a),
         CertsCommand::Export(a) => export(&mut store, a),
     }
-}
-
-/// Opens the store; one that does not exist yet is not created, as there is nothing to expect.
-fn open_store(path: &Path) -> Result<Store, Box<dyn std::error::Error>> {
-    if !path.exists() {
-        return Err(format!(
-            "there is no store at {}: run `resultsday run DIR --db {}` first, or give the store \
-             with --db",
-            path.display(),
-            path.display()
-        )
-        .into());
-    }
-    Ok(Store::open(path)?)
 }
 
 fn receive(store: &mut Store, a: &ReceiveArgs) -> Result<i32, Box<dyn std::error::Error>> {

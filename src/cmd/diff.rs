@@ -42,7 +42,7 @@ pub struct RunsArgs {
 }
 
 pub fn run(args: &DiffArgs) -> Result<i32, Box<dyn std::error::Error>> {
-    let mut db = open_existing(&args.db)?;
+    let mut db = store::Store::open_existing(&args.db)?;
     let runs = db.runs()?;
     let to = match args.to {
         Some(id) => runs
@@ -96,20 +96,8 @@ pub fn run(args: &DiffArgs) -> Result<i32, Box<dyn std::error::Error>> {
     Ok(exit::DONE)
 }
 
-/// Opens a store that must already exist (a typo in `--db` should not make an empty one).
-fn open_existing(path: &std::path::Path) -> Result<store::Store, Box<dyn std::error::Error>> {
-    if !path.exists() {
-        return Err(format!(
-            "{}: no such store; `resultsday run` makes it (or give the right file with --db)",
-            path.display()
-        )
-        .into());
-    }
-    Ok(store::Store::open(path)?)
-}
-
 pub fn list_runs(args: &RunsArgs) -> Result<i32, Box<dyn std::error::Error>> {
-    let db = open_existing(&args.db)?;
+    let db = store::Store::open_existing(&args.db)?;
     let runs = db.runs()?;
     let mut out = std::io::stdout().lock();
     if runs.is_empty() {

@@ -259,7 +259,7 @@ fn today() -> NaiveDate {
 }
 
 pub fn run(args: &PrsArgs) -> CmdResult {
-    let mut store = open_store(&args.db)?;
+    let mut store = Store::open_existing(&args.db)?;
     match &args.command {
         PrsCommand::Import(a) => import(&mut store, &args.db, a),
         PrsCommand::Add(a) => add(&mut store, &args.db, a),
@@ -268,20 +268,6 @@ pub fn run(args: &PrsArgs) -> CmdResult {
         PrsCommand::Outcome(a) => outcome(&mut store, a),
         PrsCommand::Due(a) => due(&mut store, a),
     }
-}
-
-/// Opens a store that must already exist: a typo in `--db` should not make an empty one.
-fn open_store(path: &Path) -> Result<Store, Box<dyn std::error::Error>> {
-    if !path.exists() {
-        return Err(format!(
-            "{}: no such store; run `resultsday run DIR --out OUT --db {}` first, so that \
-             requests can be checked against the results",
-            path.display(),
-            path.display()
-        )
-        .into());
-    }
-    Ok(Store::open(path)?)
 }
 
 // ---------------------------------------------------------------------------------------------
