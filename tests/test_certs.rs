@@ -329,10 +329,7 @@ fn receive_needs_a_run_and_a_board_in_it() {
         stderr.contains("holds no results-day run for series 2025-06 (it has 6A26)"),
         "{stderr}"
     );
-    assert!(
-        stderr.contains("`resultsday run DIR --out OUT --db"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("run `resultsday run DIR --db"), "{stderr}");
 
     // No store at all: said so, and none is made.
     let dir = tempfile::tempdir().unwrap();
