@@ -156,6 +156,46 @@ pub fn series_id(code: &str) -> Option<String> {
     Some(format!("{year}-{month:02}"))
 }
 
+/// Whether two series names, each a code (`6A26`) or an id (`2026-06`), are the same series.
+pub fn same_series(a: &str, b: &str) -> bool {
+    let (a, b) = (a.trim(), b.trim());
+    a.eq_ignore_ascii_case(b) || series_id_of(a) == series_id_of(b)
+}
+
+/// The calendar id of a series named by code (`6A26` → `2026-06`) or already by id.
+pub fn series_id_of(series: &str) -> String {
+    let b = series.as_bytes();
+    let is_id =
+        b.len() == 7 && b[4] == b'-' && b[..4].iter().chain(&b[5..]).all(u8::is_ascii_digit);
+    if is_id {
+        series.to_string()
+    } else {
+        series_id(series).unwrap_or_else(|| series.to_string())
+    }
+}
+
+/// A date written `YYYY-MM-DD` exactly (not `2026-8-1`, which a spreadsheet may have
+/// reformatted from something else).
+pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    let text = text.trim();
+    let shaped = text.len() == 10
+        && text.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    if !shaped {
+        return None;
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
+}
+
+/// `date` plus `months` calendar months; a day the month lacks becomes its last day
+/// (2028-02-29 + 12 months = 2029-02-28). Saturates at the last date chrono knows.
+pub fn add_months(date: NaiveDate, months: u32) -> NaiveDate {
+    date.checked_add_months(chrono::Months::new(months))
+        .unwrap_or(NaiveDate::MAX)
+}
+
 /// Parses `--as-of`: an ISO 8601 date-time in Europe/London (`2026-08-20T07:59`), with or
 /// without seconds or an offset, or a date alone (midnight).
 pub fn parse_as_of(text: &str) -> Result<DateTime<Tz>, String> {

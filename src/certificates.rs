@@ -22,7 +22,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use chrono::{Months, NaiveDate, Utc};
+use chrono::{NaiveDate, Utc};
 use rusqlite::types::Type;
 use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 
@@ -91,12 +91,7 @@ pub const EXPORT_COLUMNS: [&str; 12] = [
     "status",
 ];
 
-/// `date` plus `months` calendar months; a day the month lacks becomes its last day
-/// (2028-02-29 + 12 months = 2029-02-28). Saturates at the last date chrono knows.
-pub fn add_months(date: NaiveDate, months: u32) -> NaiveDate {
-    date.checked_add_months(Months::new(months))
-        .unwrap_or(NaiveDate::MAX)
-}
+pub use crate::calendar::add_months;
 
 /// The day from which an unclaimed certificate received on `received_on` may be returned to
 /// the board or destroyed: 12 months later.
@@ -112,40 +107,22 @@ pub fn keep_record_until(destroyed_on: NaiveDate) -> NaiveDate {
 
 /// Reads a date written `YYYY-MM-DD`.
 pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
-    let t = text.trim();
-    let shaped = t.len() == 10
-        && t.bytes().enumerate().all(|(i, b)| {
-            if i == 4 || i == 7 {
-                b == b'-'
-            } else {
-                b.is_ascii_digit()
-            }
-        });
-    match NaiveDate::parse_from_str(t, "%Y-%m-%d") {
-        Ok(d) if shaped => Ok(d),
-        _ => Err(format!(
-            "'{text}' is not a date: expected YYYY-MM-DD, e.g. 2026-11-02"
-        )),
-    }
+    calendar::parse_date(text)
+        .ok_or_else(|| format!("'{text}' is not a date: expected YYYY-MM-DD, e.g. 2026-11-02"))
 }
 
 /// A candidate number as the boards write it: four digits. `5` and `0005` are the same
 /// candidate.
 pub fn candidate_number(text: &str) -> Result<String, String> {
-    let t = text.trim();
-    if t.is_empty() || t.len() > 4 || !t.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!(
-            "'{text}' is not a candidate number: expected up to four digits, e.g. 0005"
-        ));
-    }
-    Ok(format!("{t:0>4}"))
+    crate::model::normalise_candidate_number(text).ok_or_else(|| {
+        format!("'{text}' is not a candidate number: expected up to four digits, e.g. 0005")
+    })
 }
 
 /// Whether `asked` (a series code such as `6A26`, or an id such as `2026-06`) names the series
 /// whose code is `code`.
 pub fn series_matches(code: &str, asked: &str) -> bool {
-    let asked = asked.trim();
-    code.eq_ignore_ascii_case(asked) || calendar::series_id(code).as_deref() == Some(asked)
+    calendar::same_series(code, asked)
 }
 
 /// `June 2026 (6A26)` when the built-in calendar knows the series, else the code.

@@ -352,14 +352,7 @@ fn non_blank(s: &str) -> Option<String> {
     (!s.is_empty()).then(|| s.to_string())
 }
 
-/// A candidate number as four digits (`1` → `0001`); `None` unless it is 1 to 4 digits.
-pub fn normalise_candidate_number(raw: &str) -> Option<String> {
-    let raw = raw.trim();
-    if raw.is_empty() || raw.len() > 4 || !raw.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    Some(format!("{raw:0>4}"))
-}
+pub use crate::model::normalise_candidate_number;
 
 #[cfg(test)]
 mod tests {

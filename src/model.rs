@@ -356,6 +356,16 @@ impl CandidateResult {
     }
 }
 
+/// A candidate number as four digits (`1` → `0001`: a spreadsheet drops the leading zeros);
+/// `None` unless it is 1 to 4 digits.
+pub fn normalise_candidate_number(raw: &str) -> Option<String> {
+    let raw = raw.trim();
+    if raw.is_empty() || raw.len() > 4 || !raw.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(format!("{raw:0>4}"))
+}
+
 /// Splits `SURNAME:FORENAMES`; a name without a colon is all surname.
 pub fn split_name(name: &str) -> (&str, &str) {
     match name.split_once(':') {

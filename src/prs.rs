@@ -15,7 +15,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::io::Read;
 
-use chrono::{Days, Months, NaiveDate};
+use chrono::{Days, NaiveDate};
 use rusqlite::{params, Connection, Row};
 use serde::Deserialize;
 
@@ -789,9 +789,7 @@ pub fn appeal_window_closing(outcome_on: NaiveDate, as_of: NaiveDate) -> bool {
 /// The day until which the consent form must be kept: six calendar months after the outcome
 /// (31 August → 28 February, or 29 February in a leap year).
 pub fn keep_consent_until(outcome_on: NaiveDate) -> NaiveDate {
-    outcome_on
-        .checked_add_months(Months::new(KEEP_CONSENT_MONTHS))
-        .unwrap_or(NaiveDate::MAX)
+    calendar::add_months(outcome_on, KEEP_CONSENT_MONTHS)
 }
 
 /// Whether the board waives its fee (§3.2): a review of marking or clerical re-check is free
@@ -1208,21 +1206,6 @@ impl fmt::Display for Refusal {
     }
 }
 
-/// A date written `YYYY-MM-DD` exactly (not `2026-8-1`, which a spreadsheet may have
-/// reformatted from something else).
-pub fn parse_iso_date(text: &str) -> Option<NaiveDate> {
-    let text = text.trim();
-    let shaped = text.len() == 10
-        && text.bytes().enumerate().all(|(i, b)| match i {
-            4 | 7 => b == b'-',
-            _ => b.is_ascii_digit(),
-        });
-    if !shaped {
-        return None;
-    }
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
-}
-
 /// A date `YYYY-MM-DD`; `None` for a blank one.
 fn parse_date(field: &'static str, text: &str) -> Result<Option<NaiveDate>, Refusal> {
     let text = text.trim();
@@ -1237,15 +1220,12 @@ fn parse_date(field: &'static str, text: &str) -> Result<Option<NaiveDate>, Refu
         })
 }
 
+pub use crate::calendar::{parse_date as parse_iso_date, same_series, series_id_of};
+
 /// A candidate number as the files have it: a spreadsheet that dropped the leading zeros
 /// (`13`) gets them back (`0013`).
 pub fn normalise_candidate(text: &str) -> String {
-    let text = text.trim();
-    if !text.is_empty() && text.len() < 4 && text.bytes().all(|b| b.is_ascii_digit()) {
-        format!("{text:0>4}")
-    } else {
-        text.to_string()
-    }
+    crate::model::normalise_candidate_number(text).unwrap_or_else(|| text.trim().to_string())
 }
 
 /// A board id as the files have it: `1` → `01`.
@@ -1255,23 +1235,6 @@ pub fn normalise_board(text: &str) -> String {
         format!("0{text}")
     } else {
         text.to_string()
-    }
-}
-
-/// Whether two series names (codes like `6A26` or ids like `2026-06`) are the same series.
-pub fn same_series(a: &str, b: &str) -> bool {
-    a.eq_ignore_ascii_case(b) || series_id_of(a) == series_id_of(b)
-}
-
-/// The calendar id of a series named by code (`6A26` → `2026-06`) or already by id.
-pub fn series_id_of(series: &str) -> String {
-    let b = series.as_bytes();
-    let is_id =
-        b.len() == 7 && b[4] == b'-' && b[..4].iter().chain(&b[5..]).all(u8::is_ascii_digit);
-    if is_id {
-        series.to_string()
-    } else {
-        calendar::series_id(series).unwrap_or_else(|| series.to_string())
     }
 }
 
