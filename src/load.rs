@@ -140,9 +140,16 @@ pub struct Folder {
     pub unreadable: Vec<InputError>,
 }
 
-/// Finds and reads every file under `dir`, in parallel. `progress` is called once per file read.
-pub fn read_folder(dir: &Path, limits: &Limits, progress: &(dyn Fn() + Sync)) -> Folder {
+/// Finds and reads every file under `dir`, in parallel. `found` is told how many files there
+/// are before reading starts, and `progress` is called once per file read.
+pub fn read_folder(
+    dir: &Path,
+    limits: &Limits,
+    found: &dyn Fn(usize),
+    progress: &(dyn Fn() + Sync),
+) -> Folder {
     let (paths, mut unreadable) = inputs::walk(dir, limits);
+    found(paths.len());
     let outcomes: Vec<Result<Option<InputFile>, InputError>> = paths
         .par_iter()
         .map(|path| {
@@ -164,11 +171,6 @@ pub fn read_folder(dir: &Path, limits: &Limits, progress: &(dyn Fn() + Sync)) ->
     }
     folder.unreadable = unreadable;
     folder
-}
-
-/// The number of files `read_folder` will look at (for a progress bar).
-pub fn count_files(dir: &Path, limits: &Limits) -> usize {
-    inputs::walk(dir, limits).0.len()
 }
 
 fn read_one(path: &Path, limits: &Limits) -> Result<Option<InputFile>, InputError> {

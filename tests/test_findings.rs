@@ -188,7 +188,7 @@ impl Centre {
     }
 
     fn findings(&self) -> Vec<Finding> {
-        let folder = load::read_folder(self.dir.path(), &Limits::default(), &|| {});
+        let folder = load::read_folder(self.dir.path(), &Limits::default(), &|_| {}, &|| {});
         let groups = load::centre_series(&folder);
         let (centre, series) = groups.iter().next().expect("a centre").clone();
         check_series(

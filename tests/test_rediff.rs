@@ -2,24 +2,9 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
+mod common;
 
-fn resultsday() -> Command {
-    Command::cargo_bin("resultsday").unwrap()
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
-}
+use common::{copy_dir, resultsday};
 
 /// A centre folder with day one run into its store; returns the temp dir.
 fn day_one() -> tempfile::TempDir {

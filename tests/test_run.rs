@@ -2,11 +2,9 @@
 
 use std::path::Path;
 
-use assert_cmd::Command;
+mod common;
 
-fn resultsday() -> Command {
-    Command::cargo_bin("resultsday").unwrap()
-}
+use common::{copy_dir, resultsday};
 
 /// Runs the samples' day one into a fresh OUT with its own store; returns (OUT, stdout, status).
 fn run_day_one(as_of: &str, extra: &[&str]) -> (tempfile::TempDir, String, i32) {
@@ -171,19 +169,6 @@ fn a_folder_with_no_results_is_bad_input() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains("no such folder"));
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
 }
 
 #[test]

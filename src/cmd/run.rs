@@ -176,7 +176,7 @@ pub fn run(args: &RunArgs) -> Result<i32, Box<dyn std::error::Error>> {
     let limits = Limits::default();
     let show_progress = !args.quiet && messages::stderr_is_terminal();
     let bar = if show_progress {
-        let bar = indicatif::ProgressBar::new(load::count_files(&args.dir, &limits) as u64);
+        let bar = indicatif::ProgressBar::new(0);
         bar.set_style(
             indicatif::ProgressStyle::with_template(
                 "reading {pos}/{len} files {wide_bar} {elapsed}",
@@ -187,7 +187,9 @@ pub fn run(args: &RunArgs) -> Result<i32, Box<dyn std::error::Error>> {
     } else {
         indicatif::ProgressBar::hidden()
     };
-    let folder = load::read_folder(&args.dir, &limits, &|| bar.inc(1));
+    let folder = load::read_folder(&args.dir, &limits, &|n| bar.set_length(n as u64), &|| {
+        bar.inc(1)
+    });
     bar.finish_and_clear();
 
     let groups = load::centre_series(&folder);
@@ -421,9 +423,7 @@ fn choose_series(
         .iter()
         .filter(|(_, code)| match wanted {
             None => true,
-            Some(w) => {
-                code.eq_ignore_ascii_case(w) || calendar::series_id(code).as_deref() == Some(w)
-            }
+            Some(w) => calendar::same_series(code, w),
         })
         .collect();
     if let (Some(w), true) = (wanted, matching.is_empty()) {
