@@ -216,6 +216,10 @@ pub fn run(args: &RunArgs) -> Result<i32, Box<dyn std::error::Error>> {
     // with the outputs of the last run still in place.
     let stages = messages::Stages::new(show_progress);
     stages.stage("checking and reconciling");
+    // `run` makes the store, and the folder it is to be in.
+    if let Some(folder) = args.db.parent().filter(|p| !p.as_os_str().is_empty()) {
+        output::create_private_dir(folder).map_err(|e| output_error(folder, e))?;
+    }
     let mut db = store::Store::open(&args.db)?;
     let previous = db
         .runs()?
