@@ -22,3 +22,4 @@ pub mod rediff;
 pub mod results;
 pub mod statements;
 pub mod store;
+pub mod synthetic;
