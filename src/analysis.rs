@@ -581,6 +581,9 @@ pub struct Measure {
     pub value: MeasureValue,
     /// Blank for counts and `p8`.
     pub denominator: Option<usize>,
+    /// What the value is made of: the count, the number reaching the grade, or the points
+    /// total. Centres' measures add up through it (a trust's analysis).
+    pub numerator: f64,
 }
 
 /// How the Year 11 cohort (the denominator of the English and maths measures and of a8_mean)
@@ -612,6 +615,11 @@ pub struct SubjectRow {
     pub counts: BTreeMap<String, usize>,
     pub pct_top: MeasureValue,
     pub pct_pass: MeasureValue,
+    /// The grades counted for the percentages (a double award counts two), and how many of
+    /// them reach the top and pass grades: what centres' rows add up through.
+    pub slots: usize,
+    pub top_reached: usize,
+    pub pass_reached: usize,
 }
 
 impl SubjectRow {
@@ -944,6 +952,7 @@ impl<'a> Ctx<'a> {
             measure: "a8_mean",
             value: mean_points(total, cohort),
             denominator: Some(cohort),
+            numerator: total,
         }
     }
 
@@ -1038,6 +1047,7 @@ fn gcse_entries(results: &[&Counted]) -> Measure {
         measure: "gcse_entries",
         value: MeasureValue::Count(results.iter().filter(|c| c.gcse).count()),
         denominator: None,
+        numerator: results.iter().filter(|c| c.gcse).count() as f64,
     }
 }
 
@@ -1068,6 +1078,7 @@ fn english_and_maths(
         measure: name,
         value: percent(both, cohort),
         denominator: Some(cohort),
+        numerator: both as f64,
     }
 }
 
@@ -1088,6 +1099,7 @@ fn gcse_grades_at(name: &'static str, threshold: &str, results: &[&Counted]) -> 
         measure: name,
         value: percent(reached, grades),
         denominator: Some(grades),
+        numerator: reached as f64,
     }
 }
 
@@ -1119,6 +1131,7 @@ fn alevel_entries(alevels: &[GradedAlevel]) -> Measure {
         measure: "alevel_entries",
         value: MeasureValue::Count(alevels.len()),
         denominator: None,
+        numerator: alevels.len() as f64,
     }
 }
 
@@ -1130,6 +1143,7 @@ fn alevel_aps_per_entry(alevels: &[GradedAlevel]) -> Measure {
         measure: "alevel_aps_per_entry",
         value: mean_points(total, alevels.len()),
         denominator: Some(alevels.len()),
+        numerator: total,
     }
 }
 
@@ -1143,6 +1157,7 @@ fn alevel_pct(name: &'static str, lowest: &str, alevels: &[GradedAlevel]) -> Mea
         measure: name,
         value: percent(reached, alevels.len()),
         denominator: Some(alevels.len()),
+        numerator: reached as f64,
     }
 }
 
@@ -1152,6 +1167,7 @@ fn p8() -> Measure {
         measure: "p8",
         value: MeasureValue::NotApplicable,
         denominator: None,
+        numerator: 0.0,
     }
 }
 
@@ -1255,11 +1271,58 @@ pub fn subjects_table(results: &[CandidateResult], gradesets: &Gradesets) -> Sub
             .or_default()
             .push(r);
     }
+    let mut rows = Vec::new();
+    for ((board, entry_code), rs) in by_option {
+        let first = rs[0];
+        let set = first.gradeset.as_deref().and_then(|g| gradesets.get(g));
+        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+        for r in &rs {
+            for g in grades_of(r).flatten() {
+                *counts.entry(g.code.clone()).or_default() += 1;
+            }
+        }
+        let slots: usize = rs.iter().map(|r| grade_count(r)).sum();
+        let convention = CONVENTIONS
+            .iter()
+            .find(|c| c.qualification == first.qualification);
+        let reached = |lowest: Option<&str>| match (set, lowest) {
+            (Some(_), Some(lowest)) => Some(
+                rs.iter()
+                    .flat_map(|r| grades_of(r))
+                    .filter(|g| reaches(set, *g, lowest))
+                    .count(),
+            ),
+            _ => None,
+        };
+        let (top, pass) = (
+            reached(convention.map(|c| c.top)),
+            reached(convention.map(|c| c.pass)),
+        );
+        rows.push(SubjectRow {
+            board: board.to_string(),
+            entry_code: entry_code.to_string(),
+            title: first.title.clone(),
+            qualification: first.qualification.clone(),
+            gradeset: first.gradeset.clone(),
+            entries: rs.len(),
+            grades: Vec::new(),
+            counts,
+            pct_top: top.map_or(MeasureValue::Empty, |n| percent(n, slots)),
+            pct_pass: pass.map_or(MeasureValue::Empty, |n| percent(n, slots)),
+            slots,
+            top_reached: top.unwrap_or(0),
+            pass_reached: pass.unwrap_or(0),
+        });
+    }
+    finish_subjects(rows, gradesets)
+}
 
-    // The grade columns from the gradesets present, in the conventional order.
-    let mut present: Vec<&str> = by_option
-        .values()
-        .filter_map(|rs| rs[0].gradeset.as_deref())
+/// The grade columns from the gradesets the rows have, in the conventional order, then the
+/// grades of rows with no known gradeset; each row's own grades.
+fn finish_subjects(mut rows: Vec<SubjectRow>, gradesets: &Gradesets) -> SubjectsTable {
+    let mut present: Vec<&str> = rows
+        .iter()
+        .filter_map(|r| r.gradeset.as_deref())
         .filter(|g| gradesets.get(g).is_some())
         .collect();
     present.sort_by_key(|g| {
@@ -1280,23 +1343,15 @@ pub fn subjects_table(results: &[CandidateResult], gradesets: &Gradesets) -> Sub
             }
         }
     }
-
-    let mut rows = Vec::new();
     let mut unknown_grades: Vec<String> = Vec::new();
-    for ((board, entry_code), rs) in by_option {
-        let first = rs[0];
-        let set = first.gradeset.as_deref().and_then(|g| gradesets.get(g));
-        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-        for r in &rs {
-            for g in grades_of(r).flatten() {
-                *counts.entry(g.code.clone()).or_default() += 1;
-            }
-        }
-        let grades: Vec<String> = match set {
+    for row in &mut rows {
+        let set = row.gradeset.as_deref().and_then(|g| gradesets.get(g));
+        row.grades = match set {
             Some(s) => s.grades.iter().map(|d| d.grade.clone()).collect(),
             None => {
                 // No gradeset: the grades its results hold, in column order, then by code.
-                let mut seen: Vec<String> = counts
+                let mut seen: Vec<String> = row
+                    .counts
                     .keys()
                     .filter(|g| *g != "X" && *g != "Q")
                     .cloned()
@@ -1310,38 +1365,11 @@ pub fn subjects_table(results: &[CandidateResult], gradesets: &Gradesets) -> Sub
                 seen
             }
         };
-        for g in &grades {
+        for g in &row.grades {
             if !columns.contains(g) && !unknown_grades.contains(g) {
                 unknown_grades.push(g.clone());
             }
         }
-        let slots: usize = rs.iter().map(|r| grade_count(r)).sum();
-        let convention = CONVENTIONS
-            .iter()
-            .find(|c| c.qualification == first.qualification);
-        let pct = |lowest: Option<&str>| match (set, lowest) {
-            (Some(_), Some(lowest)) => {
-                let reached = rs
-                    .iter()
-                    .flat_map(|r| grades_of(r))
-                    .filter(|g| reaches(set, *g, lowest))
-                    .count();
-                percent(reached, slots)
-            }
-            _ => MeasureValue::Empty,
-        };
-        rows.push(SubjectRow {
-            board: board.to_string(),
-            entry_code: entry_code.to_string(),
-            title: first.title.clone(),
-            qualification: first.qualification.clone(),
-            gradeset: first.gradeset.clone(),
-            entries: rs.len(),
-            grades,
-            counts,
-            pct_top: pct(convention.map(|c| c.top)),
-            pct_pass: pct(convention.map(|c| c.pass)),
-        });
     }
     columns.extend(unknown_grades);
     columns.retain(|g| g != "X" && g != "Q");
@@ -1351,6 +1379,130 @@ pub fn subjects_table(results: &[CandidateResult], gradesets: &Gradesets) -> Sub
         rows,
     }
 }
+
+/// Several centres' analyses added together: a trust's, or a whole series'. Measures and
+/// subject rows add up through their numerators and denominators, so the result is what one
+/// analysis of all the results would give, with candidates told apart by centre. There is no
+/// breakdown: an MIS export belongs to one centre.
+#[derive(Debug, Default)]
+pub struct Combined {
+    headline: Vec<Measure>,
+    subjects: BTreeMap<(String, String), SubjectRow>,
+    cohort_size: usize,
+    notes: BTreeSet<String>,
+    centres: usize,
+}
+
+impl Combined {
+    /// Adds one centre's analysis.
+    pub fn add(&mut self, part: &Analysis) {
+        self.centres += 1;
+        self.cohort_size += part.cohort_size;
+        self.notes.extend(
+            part.notes
+                .iter()
+                .filter(|n| !n.starts_with("Year 11 cohort"))
+                .cloned(),
+        );
+        if self.headline.is_empty() {
+            self.headline = part.headline.clone();
+        } else {
+            for (sum, m) in self.headline.iter_mut().zip(&part.headline) {
+                sum.numerator += m.numerator;
+                sum.denominator = match (sum.denominator, m.denominator) {
+                    (Some(a), Some(b)) => Some(a + b),
+                    (a, b) => a.or(b),
+                };
+            }
+        }
+        for row in &part.subjects.rows {
+            match self
+                .subjects
+                .get_mut(&(row.board.clone(), row.entry_code.clone()))
+            {
+                None => {
+                    self.subjects
+                        .insert((row.board.clone(), row.entry_code.clone()), row.clone());
+                }
+                Some(sum) => {
+                    sum.entries += row.entries;
+                    sum.slots += row.slots;
+                    sum.top_reached += row.top_reached;
+                    sum.pass_reached += row.pass_reached;
+                    for (grade, n) in &row.counts {
+                        *sum.counts.entry(grade.clone()).or_default() += n;
+                    }
+                }
+            }
+        }
+    }
+
+    /// How many centres were added.
+    pub fn centres(&self) -> usize {
+        self.centres
+    }
+
+    /// The analysis of everything added.
+    pub fn finish(self, gradesets: &Gradesets) -> Analysis {
+        let headline = self
+            .headline
+            .into_iter()
+            .map(|mut m| {
+                let den = m.denominator.unwrap_or(0);
+                m.value = match m.value {
+                    MeasureValue::Count(_) => MeasureValue::Count(m.numerator as usize),
+                    MeasureValue::NotApplicable => MeasureValue::NotApplicable,
+                    _ if POINTS_MEASURES.contains(&m.measure) => mean_points(m.numerator, den),
+                    _ => percent(m.numerator as usize, den),
+                };
+                m
+            })
+            .collect();
+        let rows = self
+            .subjects
+            .into_values()
+            .map(|mut row| {
+                // As for one centre: percentages need a known gradeset and a convention.
+                let applicable = row
+                    .gradeset
+                    .as_deref()
+                    .and_then(|g| gradesets.get(g))
+                    .is_some()
+                    && CONVENTIONS
+                        .iter()
+                        .any(|c| c.qualification == row.qualification);
+                row.pct_top = if applicable {
+                    percent(row.top_reached, row.slots)
+                } else {
+                    MeasureValue::Empty
+                };
+                row.pct_pass = if applicable {
+                    percent(row.pass_reached, row.slots)
+                } else {
+                    MeasureValue::Empty
+                };
+                row
+            })
+            .collect();
+        let mut notes: Vec<String> = vec![format!(
+            "{} centres together; each centre's Year 11 cohort is its candidates with at least \
+             one GCSE result.",
+            self.centres
+        )];
+        notes.extend(self.notes);
+        Analysis {
+            headline,
+            subjects: finish_subjects(rows, gradesets),
+            breakdown: None,
+            cohort_rule: CohortRule::GcseResults,
+            cohort_size: self.cohort_size,
+            notes,
+        }
+    }
+}
+
+/// The headline measures that are means of points (the rest are counts or percentages).
+const POINTS_MEASURES: &[&str] = &["a8_mean", "alevel_aps_per_entry"];
 
 // ---------------------------------------------------------------------------------------------
 // Writing

@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use parsers::{
     Component, Content, DataType, EdiFile, EntryAction, EntryOption, EntryRecord, FileName,
@@ -140,6 +141,94 @@ pub struct Folder {
     pub unreadable: Vec<InputError>,
 }
 
+/// A results folder's files sorted by what they belong to, from their names alone: nothing is
+/// read yet, so a folder of many centres can be read one centre at a time.
+#[derive(Debug, Default)]
+pub struct Plan {
+    /// Basedata files: every centre's.
+    pub basedata: Vec<PathBuf>,
+    /// Centre number (from the file name) → its results, entries and amendments files.
+    pub centres: BTreeMap<String, Vec<PathBuf>>,
+    /// Files that are not JCQ files (listed, not read).
+    pub skipped: Vec<Skipped>,
+    /// Files or folders that could not be read at all.
+    pub unreadable: Vec<InputError>,
+}
+
+impl Plan {
+    /// How many files are to be read.
+    pub fn files(&self) -> usize {
+        self.basedata.len() + self.centres.values().map(Vec::len).sum::<usize>()
+    }
+}
+
+/// Finds every file under `dir` and sorts them by name into basedata and each centre's files.
+pub fn plan_folder(dir: &Path, limits: &Limits) -> Plan {
+    let (paths, unreadable) = inputs::walk(dir, limits);
+    let mut plan = Plan {
+        unreadable,
+        ..Plan::default()
+    };
+    for path in paths {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        match FileName::parse(&name).map(|n| n.kind) {
+            Some(FileNameKind::Edi {
+                data_type,
+                centre_or_series,
+                ..
+            }) => {
+                if data_type.is_basedata() {
+                    plan.basedata.push(path);
+                } else {
+                    plan.centres.entry(centre_or_series).or_default().push(path);
+                }
+            }
+            Some(FileNameKind::XmlResults { centre, .. }) => {
+                plan.centres.entry(centre).or_default().push(path);
+            }
+            Some(FileNameKind::Bundle { .. }) => plan.skipped.push(Skipped {
+                path,
+                reason: "a basedata bundle: unzip it into the folder so that its S, O, C and L \
+                         files are read"
+                    .into(),
+            }),
+            None => plan.skipped.push(Skipped {
+                path,
+                reason: "not a JCQ results, entries or basedata file".into(),
+            }),
+        }
+    }
+    plan
+}
+
+/// Reads and parses `paths` in parallel, in their order; `progress` is called once per file.
+pub fn read_paths(
+    paths: &[PathBuf],
+    limits: &Limits,
+    progress: &(dyn Fn() + Sync),
+) -> (Vec<InputFile>, Vec<InputError>) {
+    let outcomes: Vec<Result<InputFile, InputError>> = paths
+        .par_iter()
+        .map(|path| {
+            let outcome = read_one(path, limits);
+            progress();
+            outcome
+        })
+        .collect();
+    let mut files = Vec::with_capacity(outcomes.len());
+    let mut unreadable = Vec::new();
+    for outcome in outcomes {
+        match outcome {
+            Ok(file) => files.push(file),
+            Err(e) => unreadable.push(e),
+        }
+    }
+    (files, unreadable)
+}
+
 /// Finds and reads every file under `dir`, in parallel. `found` is told how many files there
 /// are before reading starts, and `progress` is called once per file read.
 pub fn read_folder(
@@ -148,54 +237,36 @@ pub fn read_folder(
     found: &dyn Fn(usize),
     progress: &(dyn Fn() + Sync),
 ) -> Folder {
-    let (paths, mut unreadable) = inputs::walk(dir, limits);
-    found(paths.len());
-    let outcomes: Vec<Result<Option<InputFile>, InputError>> = paths
-        .par_iter()
-        .map(|path| {
-            let outcome = read_one(path, limits);
-            progress();
-            outcome
-        })
+    let plan = plan_folder(dir, limits);
+    found(plan.files());
+    let mut paths: Vec<PathBuf> = plan
+        .basedata
+        .iter()
+        .chain(plan.centres.values().flatten())
+        .cloned()
         .collect();
-    let mut folder = Folder::default();
-    for (path, outcome) in paths.iter().zip(outcomes) {
-        match outcome {
-            Ok(Some(file)) => folder.files.push(file),
-            Ok(None) => folder.skipped.push(Skipped {
-                path: path.clone(),
-                reason: "not a JCQ results, entries or basedata file".into(),
-            }),
-            Err(e) => unreadable.push(e),
-        }
+    paths.sort();
+    let (files, unreadable) = read_paths(&paths, limits, progress);
+    Folder {
+        files,
+        skipped: plan.skipped,
+        unreadable: plan.unreadable.into_iter().chain(unreadable).collect(),
     }
-    folder.unreadable = unreadable;
-    folder
 }
 
-fn read_one(path: &Path, limits: &Limits) -> Result<Option<InputFile>, InputError> {
+fn read_one(path: &Path, limits: &Limits) -> Result<InputFile, InputError> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let recognised = FileName::parse(&name);
-    if recognised.is_none()
-        || matches!(
-            recognised.as_ref().map(|n| &n.kind),
-            Some(FileNameKind::Bundle { .. })
-        )
-    {
-        // Only JCQ names are read from a folder; a bundle must be unzipped first.
-        return Ok(None);
-    }
     let bytes = inputs::read_file(path, limits)?;
-    Ok(Some(InputFile {
+    Ok(InputFile {
         path: path.to_path_buf(),
         size: bytes.len() as u64,
         sha256: crate::store::sha256_hex(&bytes),
         parsed: parsers::parse_file(&name, &bytes),
         name,
-    }))
+    })
 }
 
 /// One board's basedata for a series: the highest version of each file type.
@@ -261,7 +332,8 @@ pub struct Duplicate {
 #[derive(Debug, Default)]
 pub struct BoardSeries {
     pub board: String,
-    pub basedata: Basedata,
+    /// Shared by every centre of the series.
+    pub basedata: Arc<Basedata>,
     /// (candidate number, option code) → entry.
     pub entries: BTreeMap<(String, String), CurrentEntry>,
     /// Candidate number → details from this board's entries.
@@ -307,37 +379,92 @@ pub fn centre_series(folder: &Folder) -> BTreeSet<(String, String)> {
         .collect()
 }
 
+/// Each board's basedata for each series, built once and shared by every centre's series.
+#[derive(Debug, Default)]
+pub struct BasedataSet<'f> {
+    /// (board, series) → the basedata and the files it came from.
+    by_board: HashMap<(String, String), Arc<Basedata>>,
+    /// Series → every basedata file for it, of every board.
+    files: HashMap<String, Vec<&'f InputFile>>,
+}
+
+impl<'f> BasedataSet<'f> {
+    /// Builds every board's basedata from the basedata among `files` (others are ignored).
+    pub fn new(files: impl IntoIterator<Item = &'f InputFile>) -> BasedataSet<'f> {
+        let mut groups: BTreeMap<(String, String), Vec<&InputFile>> = BTreeMap::new();
+        let mut set = BasedataSet::default();
+        for f in files {
+            if !f.data_type().is_some_and(|t| t.is_basedata()) {
+                continue;
+            }
+            let (Some(board), Some(series)) = (f.board(), f.series()) else {
+                continue;
+            };
+            set.files.entry(series.clone()).or_default().push(f);
+            groups
+                .entry((board.to_ascii_uppercase(), series))
+                .or_default()
+                .push(f);
+        }
+        set.by_board = groups
+            .into_iter()
+            .map(|(key, fs)| (key, Arc::new(load_basedata(&fs))))
+            .collect();
+        set
+    }
+
+    /// A board's basedata for a series (empty when there is none).
+    pub fn get(&self, board: &str, series: &str) -> Arc<Basedata> {
+        self.by_board
+            .get(&(board.to_string(), series.to_string()))
+            .cloned()
+            .unwrap_or_default()
+    }
+}
+
 /// Assembles one centre's series from the folder's files.
 pub fn assemble<'f>(folder: &'f Folder, centre: &str, series: &str) -> CentreSeries<'f> {
-    let files: Vec<&InputFile> = folder
-        .files
-        .iter()
-        .filter(|f| match (f.data_type(), f.series()) {
-            (Some(t), Some(s)) if t.is_basedata() => s == series,
-            (_, Some(s)) => s == series && f.centre().as_deref() == Some(centre),
-            // A file that does not say its series (an XML file without a series element, an
-            // EDI file without a readable header) is taken as its centre's.
-            (_, None) => f.centre().as_deref() == Some(centre),
-        })
+    let basedata = BasedataSet::new(&folder.files);
+    let own = folder.files.iter().filter(|f| {
+        !f.data_type().is_some_and(|t| t.is_basedata())
+            && f.centre().as_deref() == Some(centre)
+            && f.series().as_deref().is_none_or(|s| s == series)
+    });
+    assemble_centre(own, &basedata, centre, series)
+}
+
+/// Assembles a centre's series from its own files (results, entries, amendments, XML: those of
+/// another series are left out) and the shared basedata. A file that does not say its series
+/// (an XML file without a series element, an EDI file without a readable header) is taken as
+/// the series'.
+pub fn assemble_centre<'f>(
+    own: impl IntoIterator<Item = &'f InputFile>,
+    basedata: &BasedataSet<'f>,
+    centre: &str,
+    series: &str,
+) -> CentreSeries<'f> {
+    let own: Vec<&InputFile> = own
+        .into_iter()
+        .filter(|f| f.series().as_deref().is_none_or(|s| s == series))
         .collect();
     let mut by_board: BTreeMap<String, Vec<&InputFile>> = BTreeMap::new();
-    for f in &files {
+    for f in &own {
         if let Some(b) = f.board() {
             by_board.entry(b.to_ascii_uppercase()).or_default().push(f);
         }
     }
     let boards = by_board
         .into_iter()
-        .filter(|(_, fs)| {
-            // A board with basedata only (for another centre's entries) plays no part.
-            fs.iter()
-                .any(|f| !f.data_type().is_some_and(|t| t.is_basedata()))
-        })
         .map(|(board, fs)| {
-            let b = assemble_board(&board, &fs);
+            let b = assemble_board(&board, basedata.get(&board, series), &fs);
             (board, b)
         })
         .collect();
+    let mut files: Vec<&InputFile> = own
+        .into_iter()
+        .chain(basedata.files.get(series).into_iter().flatten().copied())
+        .collect();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
     CentreSeries {
         centre: centre.to_string(),
         series: series.to_string(),
@@ -359,10 +486,10 @@ fn sorted_by_sequence<'a>(
     v
 }
 
-fn assemble_board(board: &str, files: &[&InputFile]) -> BoardSeries {
+fn assemble_board(board: &str, basedata: Arc<Basedata>, files: &[&InputFile]) -> BoardSeries {
     let mut b = BoardSeries {
         board: board.to_string(),
-        basedata: load_basedata(files),
+        basedata,
         ..BoardSeries::default()
     };
     apply_entries(

@@ -120,42 +120,62 @@ pub fn write_statements_csv(
     write_file(path, &bytes).map_err(|e| write_error(path, &e))
 }
 
+/// The columns of `statements.csv`.
+pub const CSV_COLUMNS: [&str; 12] = [
+    "candidate_number",
+    "uci",
+    "name",
+    "board",
+    "entry_code",
+    "title",
+    "qualification",
+    "grade",
+    "mark",
+    "max_mark",
+    "status",
+    "endorsement",
+];
+
 /// The bytes of `statements.csv`.
 pub fn statements_csv(results: &[CandidateResult]) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    for r in sorted(results.iter()) {
-        w.serialize(CsvRow {
-            candidate_number: &r.candidate_number,
-            uci: &r.uci,
-            name: &r.name,
-            board: &r.board,
-            entry_code: &r.entry_code,
-            title: &r.title,
-            qualification: &r.qualification,
-            grade: r.printed_grade(),
-            mark: r.mark,
-            max_mark: r.max_mark,
-            status: "provisional",
-            endorsement: r.endorsement.as_deref().unwrap_or(""),
-        })?;
-    }
+    w.write_record(CSV_COLUMNS)?;
+    write_csv_rows(&mut w, results, None)?;
     w.into_inner().map_err(|e| e.into_error().into())
 }
 
-#[derive(Serialize)]
-struct CsvRow<'r> {
-    candidate_number: &'r str,
-    uci: &'r str,
-    name: &'r str,
-    board: &'r str,
-    entry_code: &'r str,
-    title: &'r str,
-    qualification: &'r str,
-    grade: String,
-    mark: Option<u16>,
-    max_mark: Option<u16>,
-    status: &'static str,
-    endorsement: &'r str,
+/// Writes the rows of `statements.csv` for `results`, by candidate number, board and entry
+/// code, without the header. With `centre`, the centre number is added as a last column: the
+/// statements of several centres in one file.
+pub fn write_csv_rows<W: std::io::Write>(
+    w: &mut csv::Writer<W>,
+    results: &[CandidateResult],
+    centre: Option<&str>,
+) -> Result<(), csv::Error> {
+    for r in sorted(results.iter()) {
+        let mark = r.mark.map(|m| m.to_string()).unwrap_or_default();
+        let max_mark = r.max_mark.map(|m| m.to_string()).unwrap_or_default();
+        let grade = r.printed_grade();
+        let fields = [
+            r.candidate_number.as_str(),
+            &r.uci,
+            &r.name,
+            &r.board,
+            &r.entry_code,
+            &r.title,
+            &r.qualification,
+            &grade,
+            &mark,
+            &max_mark,
+            "provisional",
+            r.endorsement.as_deref().unwrap_or(""),
+        ];
+        match centre {
+            None => w.write_record(fields)?,
+            Some(c) => w.write_record(fields.iter().copied().chain([c]))?,
+        }
+    }
+    Ok(())
 }
 
 /// Renders the statements, one page per candidate by candidate number, each page's results by

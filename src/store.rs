@@ -6,6 +6,7 @@
 //! (`PRAGMA user_version`) and moves forward through [`MIGRATIONS`], one transaction each; a
 //! store written by a newer resultsday is refused rather than guessed at.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::fs;
 use std::io::{self, Read};
@@ -439,12 +440,149 @@ impl Store {
         within: &mut dyn FnMut(&Connection, i64) -> rusqlite::Result<()>,
         before_commit: &mut dyn FnMut(),
     ) -> Result<i64, StoreError> {
-        let path = &self.path;
-        let err = |action| move |e| sql_error(path, action, e);
-        let tx = self
-            .conn
+        let batch = self.begin_runs()?;
+        let run_id = batch.record(run, within)?;
+        before_commit();
+        batch.commit()?;
+        Ok(run_id)
+    }
+
+    /// Starts saving runs in one transaction: a run of many centres saves a run per centre, and
+    /// all of them or none. Nothing is saved until [`RunBatch::commit`].
+    pub fn begin_runs(&mut self) -> Result<RunBatch<'_>, StoreError> {
+        let Store { conn, path } = self;
+        let tx = conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(err("start saving the run"))?;
+            .map_err(|e| sql_error(path, "start saving the run", e))?;
+        Ok(RunBatch { tx, path })
+    }
+
+    /// The latest run of each centre and series: what a new run of it is compared with.
+    pub fn latest_runs(&self) -> Result<HashMap<(String, String), i64>, StoreError> {
+        let err = |e| sql_error(&self.path, "list its runs", e);
+        let mut stmt = self
+            .conn
+            .prepare("SELECT centre, series, max(id) FROM runs GROUP BY centre, series")
+            .map_err(err)?;
+        let rows = stmt
+            .query_map([], |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)))
+            .map_err(err)?;
+        rows.collect::<Result<_, _>>().map_err(err)
+    }
+
+    /// Every run, oldest first.
+    pub fn runs(&self) -> Result<Vec<RunSummary>, StoreError> {
+        self.query_runs("", [])
+    }
+
+    /// One run, if the store has it.
+    pub fn run(&self, run_id: i64) -> Result<Option<RunSummary>, StoreError> {
+        Ok(self.query_runs("WHERE r.id = ?1", [run_id])?.pop())
+    }
+
+    fn query_runs(
+        &self,
+        filter: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<Vec<RunSummary>, StoreError> {
+        let err = |e| sql_error(&self.path, "list its runs", e);
+        let sql = format!(
+            "SELECT r.id, r.started_at, r.finished_at, r.as_of, r.centre, r.series,
+                    r.resultsday_version, r.counts_json, r.elapsed_ms,
+                    (SELECT count(*) FROM input_files WHERE run_id = r.id),
+                    (SELECT count(*) FROM results WHERE run_id = r.id),
+                    (SELECT count(*) FROM findings WHERE run_id = r.id)
+             FROM runs r {filter} ORDER BY r.id"
+        );
+        let mut stmt = self.conn.prepare(&sql).map_err(err)?;
+        let rows = stmt.query_map(params, run_from_row).map_err(err)?;
+        rows.collect::<Result<_, _>>().map_err(err)
+    }
+
+    /// The latest run of the same centre and series before `before_run_id`: what a re-run is
+    /// compared with.
+    pub fn previous_run(
+        &self,
+        centre: &str,
+        series: &str,
+        before_run_id: i64,
+    ) -> Result<Option<i64>, StoreError> {
+        self.conn
+            .query_row(
+                "SELECT id FROM runs WHERE centre = ?1 AND series = ?2 AND id < ?3
+                 ORDER BY id DESC LIMIT 1",
+                params![centre, series, before_run_id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(|e| sql_error(&self.path, "find the previous run", e))
+    }
+
+    /// The results a run saved, in the order it saved them.
+    pub fn results_of_run(&self, run_id: i64) -> Result<Vec<CandidateResult>, StoreError> {
+        results_of(&self.conn, &self.path, run_id)
+    }
+
+    /// The findings a run saved, in the order it saved them.
+    pub fn findings_of_run(&self, run_id: i64) -> Result<Vec<Finding>, StoreError> {
+        let err = |e| sql_error(&self.path, "read the findings of a run", e);
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT severity, kind, board, centre, candidate_number, uci, name, entry_code,
+                        detail, file, line
+                 FROM findings WHERE run_id = ?1 ORDER BY id",
+            )
+            .map_err(err)?;
+        let rows = stmt.query_map([run_id], finding_from_row).map_err(err)?;
+        rows.collect::<Result<_, _>>().map_err(err)
+    }
+
+    /// The input files a run read, in the order it saved them.
+    pub fn files_of_run(&self, run_id: i64) -> Result<Vec<InputFileRecord>, StoreError> {
+        let err = |e| sql_error(&self.path, "read the input files of a run", e);
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT path, name, sha256, size, kind, board, records
+                 FROM input_files WHERE run_id = ?1 ORDER BY id",
+            )
+            .map_err(err)?;
+        let rows = stmt
+            .query_map([run_id], |r| {
+                Ok(InputFileRecord {
+                    path: PathBuf::from(r.get::<_, String>(0)?),
+                    name: r.get(1)?,
+                    sha256: r.get(2)?,
+                    size: r.get(3)?,
+                    kind: r.get(4)?,
+                    board: r.get(5)?,
+                    records: r.get(6)?,
+                })
+            })
+            .map_err(err)?;
+        rows.collect::<Result<_, _>>().map_err(err)
+    }
+}
+
+/// Runs being saved in one transaction (see [`Store::begin_runs`]). Dropped without
+/// [`RunBatch::commit`], it saves nothing.
+pub struct RunBatch<'s> {
+    tx: rusqlite::Transaction<'s>,
+    path: &'s Path,
+}
+
+impl RunBatch<'_> {
+    /// Saves a run, its input files, results and findings, then calls `within` with the new
+    /// run's id (for what must be saved with the run or not at all, such as the post-results
+    /// requests its changes answer); returns the run's id.
+    pub fn record(
+        &self,
+        run: &RunRecord,
+        within: &mut dyn FnMut(&Connection, i64) -> rusqlite::Result<()>,
+    ) -> Result<i64, StoreError> {
+        let (tx, path) = (&self.tx, self.path);
+        let err = |action| move |e| sql_error(path, action, e);
         tx.execute(
             "INSERT INTO runs (started_at, finished_at, as_of, centre, series,
                                resultsday_version, counts_json, elapsed_ms)
@@ -554,117 +692,42 @@ impl Store {
         }
         drop(insert);
 
-        within(&tx, run_id).map_err(err("save what the run answers"))?;
-        before_commit();
-        tx.commit().map_err(err("save the run"))?;
+        within(tx, run_id).map_err(err("save what the run answers"))?;
         Ok(run_id)
     }
 
-    /// Every run, oldest first.
-    pub fn runs(&self) -> Result<Vec<RunSummary>, StoreError> {
-        self.query_runs("", [])
-    }
-
-    /// One run, if the store has it.
-    pub fn run(&self, run_id: i64) -> Result<Option<RunSummary>, StoreError> {
-        Ok(self.query_runs("WHERE r.id = ?1", [run_id])?.pop())
-    }
-
-    fn query_runs(
-        &self,
-        filter: &str,
-        params: impl rusqlite::Params,
-    ) -> Result<Vec<RunSummary>, StoreError> {
-        let err = |e| sql_error(&self.path, "list its runs", e);
-        let sql = format!(
-            "SELECT r.id, r.started_at, r.finished_at, r.as_of, r.centre, r.series,
-                    r.resultsday_version, r.counts_json, r.elapsed_ms,
-                    (SELECT count(*) FROM input_files WHERE run_id = r.id),
-                    (SELECT count(*) FROM results WHERE run_id = r.id),
-                    (SELECT count(*) FROM findings WHERE run_id = r.id)
-             FROM runs r {filter} ORDER BY r.id"
-        );
-        let mut stmt = self.conn.prepare(&sql).map_err(err)?;
-        let rows = stmt.query_map(params, run_from_row).map_err(err)?;
-        rows.collect::<Result<_, _>>().map_err(err)
-    }
-
-    /// The latest run of the same centre and series before `before_run_id`: what a re-run is
-    /// compared with.
-    pub fn previous_run(
-        &self,
-        centre: &str,
-        series: &str,
-        before_run_id: i64,
-    ) -> Result<Option<i64>, StoreError> {
-        self.conn
-            .query_row(
-                "SELECT id FROM runs WHERE centre = ?1 AND series = ?2 AND id < ?3
-                 ORDER BY id DESC LIMIT 1",
-                params![centre, series, before_run_id],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(|e| sql_error(&self.path, "find the previous run", e))
-    }
-
-    /// The results a run saved, in the order it saved them.
+    /// The results a saved run holds (see [`Store::results_of_run`]).
     pub fn results_of_run(&self, run_id: i64) -> Result<Vec<CandidateResult>, StoreError> {
-        let err = |e| sql_error(&self.path, "read the results of a run", e);
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT board, centre, candidate_number, uci, name, entry_code, syllabus_code,
-                        title, qualification, level, gradeset, is_award, grade,
-                        grade_partial_absence, grade2, grade2_partial_absence, mark, max_mark,
-                        endorsement, components_json, results_day, file, line
-                 FROM results WHERE run_id = ?1 ORDER BY id",
-            )
-            .map_err(err)?;
-        let rows = stmt.query_map([run_id], result_from_row).map_err(err)?;
-        rows.collect::<Result<_, _>>().map_err(err)
+        results_of(&self.tx, self.path, run_id)
     }
 
-    /// The findings a run saved, in the order it saved them.
-    pub fn findings_of_run(&self, run_id: i64) -> Result<Vec<Finding>, StoreError> {
-        let err = |e| sql_error(&self.path, "read the findings of a run", e);
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT severity, kind, board, centre, candidate_number, uci, name, entry_code,
-                        detail, file, line
-                 FROM findings WHERE run_id = ?1 ORDER BY id",
-            )
-            .map_err(err)?;
-        let rows = stmt.query_map([run_id], finding_from_row).map_err(err)?;
-        rows.collect::<Result<_, _>>().map_err(err)
+    /// Saves every run recorded.
+    pub fn commit(self) -> Result<(), StoreError> {
+        let path = self.path;
+        self.tx
+            .commit()
+            .map_err(|e| sql_error(path, "save the run", e))
     }
+}
 
-    /// The input files a run read, in the order it saved them.
-    pub fn files_of_run(&self, run_id: i64) -> Result<Vec<InputFileRecord>, StoreError> {
-        let err = |e| sql_error(&self.path, "read the input files of a run", e);
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT path, name, sha256, size, kind, board, records
-                 FROM input_files WHERE run_id = ?1 ORDER BY id",
-            )
-            .map_err(err)?;
-        let rows = stmt
-            .query_map([run_id], |r| {
-                Ok(InputFileRecord {
-                    path: PathBuf::from(r.get::<_, String>(0)?),
-                    name: r.get(1)?,
-                    sha256: r.get(2)?,
-                    size: r.get(3)?,
-                    kind: r.get(4)?,
-                    board: r.get(5)?,
-                    records: r.get(6)?,
-                })
-            })
-            .map_err(err)?;
-        rows.collect::<Result<_, _>>().map_err(err)
-    }
+/// The results a run saved, in the order it saved them.
+fn results_of(
+    conn: &Connection,
+    path: &Path,
+    run_id: i64,
+) -> Result<Vec<CandidateResult>, StoreError> {
+    let err = |e| sql_error(path, "read the results of a run", e);
+    let mut stmt = conn
+        .prepare(
+            "SELECT board, centre, candidate_number, uci, name, entry_code, syllabus_code,
+                    title, qualification, level, gradeset, is_award, grade,
+                    grade_partial_absence, grade2, grade2_partial_absence, mark, max_mark,
+                    endorsement, components_json, results_day, file, line
+             FROM results WHERE run_id = ?1 ORDER BY id",
+        )
+        .map_err(err)?;
+    let rows = stmt.query_map([run_id], result_from_row).map_err(err)?;
+    rows.collect::<Result<_, _>>().map_err(err)
 }
 
 /// SHA-256 of `bytes` as 64 lower-case hex digits.

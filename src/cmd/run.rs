@@ -2,6 +2,12 @@
 //! reconciles them, and writes findings, statements, analysis and `run.json` to OUT; records
 //! the run in the store.
 //!
+//! A folder of several centres (a trust's, or a whole series') is run centre by centre, a few
+//! at a time in parallel, so memory is bounded by the largest centre: each centre's outputs go
+//! to `OUT/centres/<centre>/`, and OUT holds every centre's findings and statements (with a
+//! `centre` column) and the analysis of all of them. Every centre's run is saved in the store
+//! in one transaction.
+//!
 //! Usage:
 //!   resultsday run samples/results-day --out out --mis samples/candidates.csv
 //!   resultsday run results/ --out out --as-of 2026-08-20T07:30 --fail-on error
@@ -17,6 +23,7 @@ use std::time::Instant;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use parsers::{Boards, Gradesets, Severity};
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::calendar::{self, Calendar};
@@ -65,10 +72,28 @@ pub fn check_series<'f>(
     gradesets: &Gradesets,
     boards: &Boards,
 ) -> RunOutcome<'f> {
-    let series = load::assemble(folder, centre, series_code);
+    check_centre(
+        load::assemble(folder, centre, series_code),
+        gradesets,
+        boards,
+        true,
+    )
+}
+
+/// Checks and reconciles an assembled series: pure, no I/O. Problems in the basedata files
+/// are findings only with `basedata_files` (a run of several centres reports them once).
+pub fn check_centre<'f>(
+    series: CentreSeries<'f>,
+    gradesets: &Gradesets,
+    boards: &Boards,
+    basedata_files: bool,
+) -> RunOutcome<'f> {
+    let centre = series.centre.as_str();
     let (results, mut findings) = results::build(&series);
     for f in &series.files {
-        findings.extend(checks::file_findings(f, centre, boards));
+        if basedata_files || !f.data_type().is_some_and(|t| t.is_basedata()) {
+            findings.extend(checks::file_findings(f, centre, boards));
+        }
     }
     findings.extend(checks::result_findings(&series, gradesets));
     findings.extend(reconcile::reconcile(&series));
@@ -81,39 +106,47 @@ pub fn check_series<'f>(
     }
 }
 
+/// The columns of `findings.csv`.
+pub const FINDINGS_COLUMNS: [&str; 11] = [
+    "severity",
+    "kind",
+    "board",
+    "centre",
+    "candidate_number",
+    "uci",
+    "name",
+    "entry_code",
+    "detail",
+    "file",
+    "line",
+];
+
 /// The findings as `findings.csv` bytes.
 pub fn findings_csv(findings: &[Finding]) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record([
-        "severity",
-        "kind",
-        "board",
-        "centre",
-        "candidate_number",
-        "uci",
-        "name",
-        "entry_code",
-        "detail",
-        "file",
-        "line",
-    ]);
+    let _ = w.write_record(FINDINGS_COLUMNS);
     for f in findings {
-        let line = f.line.map(|l| l.to_string()).unwrap_or_default();
-        let _ = w.write_record([
-            f.severity.as_str(),
-            f.kind.as_str(),
-            &f.board,
-            &f.centre,
-            &f.candidate_number,
-            &f.uci,
-            &f.name,
-            &f.entry_code,
-            &f.detail,
-            &f.file,
-            &line,
-        ]);
+        let _ = write_finding(&mut w, f);
     }
     w.into_inner().unwrap_or_default()
+}
+
+/// One row of `findings.csv`.
+fn write_finding<W: Write>(w: &mut csv::Writer<W>, f: &Finding) -> csv::Result<()> {
+    let line = f.line.map(|l| l.to_string()).unwrap_or_default();
+    w.write_record([
+        f.severity.as_str(),
+        f.kind.as_str(),
+        &f.board,
+        &f.centre,
+        &f.candidate_number,
+        &f.uci,
+        &f.name,
+        &f.entry_code,
+        &f.detail,
+        &f.file,
+        &line,
+    ])
 }
 
 /// Finds a data file a centre may supply: in DIR, else in the working folder.
@@ -144,6 +177,69 @@ fn load_table<T>(
     }
 }
 
+/// What stays the same for every centre of a run.
+struct Context<'a> {
+    args: &'a RunArgs,
+    settings: config::Settings,
+    calendar: Calendar,
+    gradesets: Gradesets,
+    boards: Boards,
+    tables: analysis::AnalysisTables,
+    mis: Option<mis::Mis>,
+    as_of: DateTime<Tz>,
+    limits: Limits,
+    /// Several centres: each writes under `OUT/centres/<centre>/`, and OUT holds them all.
+    several: bool,
+    bar: indicatif::ProgressBar,
+}
+
+impl Context<'_> {
+    fn out_dir(&self, centre: &str) -> PathBuf {
+        if self.several {
+            self.args.out.join("centres").join(centre)
+        } else {
+            self.args.out.clone()
+        }
+    }
+}
+
+/// One centre's run, checked and written, on its way to the store.
+struct CentreRun {
+    centre: String,
+    series: String,
+    dates: Option<calendar::SeriesDates>,
+    out_dir: PathBuf,
+    results: Vec<CandidateResult>,
+    findings: Vec<Finding>,
+    files: Vec<store::InputFileRecord>,
+    summary: RunSummary,
+    analysis: analysis::Analysis,
+    /// When the results may go to third parties; `None` when the series is not in the calendar.
+    released: Option<DateTime<Tz>>,
+    boards: Vec<String>,
+    entries: usize,
+    /// Notes on the files (extra text, control characters, download noise in names).
+    notes: Vec<String>,
+    unreadable: Vec<crate::inputs::InputError>,
+}
+
+/// What became of one centre of the folder.
+enum CentreOutcome {
+    Done(Box<CentreRun>),
+    /// The centre has no files of the series run (several centres only); why, and what could
+    /// not be read.
+    NotRun {
+        centre: String,
+        why: String,
+        unreadable: Vec<crate::inputs::InputError>,
+    },
+}
+
+/// How many centres are checked at once: bounds memory by a few centres, not the folder.
+fn centres_at_once() -> usize {
+    2 * rayon::current_num_threads().max(1)
+}
+
 pub fn run(args: &RunArgs) -> Result<i32, Box<dyn std::error::Error>> {
     let started = Instant::now();
     let started_at = Utc::now();
@@ -172,101 +268,29 @@ pub fn run(args: &RunArgs) -> Result<i32, Box<dyn std::error::Error>> {
     let boards = load_table(&args.dir, "boards.csv", Boards::builtin, |f| {
         Boards::from_csv(f)
     })?;
+    let tables = analysis::AnalysisTables::load(Some(&args.dir))
+        .map_err(|e| RunError::Settings(e.to_string()))?;
 
     let limits = Limits::default();
-    let show_progress = !args.quiet && messages::stderr_is_terminal();
-    let bar = if show_progress {
-        let bar = indicatif::ProgressBar::new(0);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "reading {pos}/{len} files {wide_bar} {elapsed}",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        bar
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
-    let folder = load::read_folder(&args.dir, &limits, &|n| bar.set_length(n as u64), &|| {
-        bar.inc(1)
-    });
-    bar.finish_and_clear();
-
-    let groups = load::centre_series(&folder);
-    let chosen = choose_series(&groups, args.series.as_deref())?;
-    let Some((centre, series_code)) = chosen else {
-        let message = format!(
+    let plan = load::plan_folder(&args.dir, &limits);
+    if plan.centres.is_empty() {
+        return Err(Box::new(RunError::Usage(format!(
             "{}: no results or entries files found ({} files read, {} skipped, {} unreadable); \
              expected files named like R1452070.X01, E1452070.X01 or a2c.14520.70.EDIResults.<id>.xml",
             args.dir.display(),
-            folder.files.len(),
-            folder.skipped.len(),
-            folder.unreadable.len()
-        );
-        return Err(Box::new(RunError::Usage(message)));
-    };
-    if let Some(expected) = &settings.centre_number {
-        if *expected != centre {
-            messages::warn(&format!(
-                "resultsday.toml says centre {expected} but the files are for centre {centre}"
-            ));
-        }
+            plan.files(),
+            plan.skipped.len(),
+            plan.unreadable.len()
+        ))));
     }
-    // The store, opened before anything is written, so a locked or foreign store stops the run
-    // with the outputs of the last run still in place.
-    let stages = messages::Stages::new(show_progress);
-    stages.stage("checking and reconciling");
-    // `run` makes the store, and the folder it is to be in.
-    if let Some(folder) = args.db.parent().filter(|p| !p.as_os_str().is_empty()) {
-        output::create_private_dir(folder).map_err(|e| output_error(folder, e))?;
+    let several = plan.centres.len() > 1;
+    if several && args.mis.is_some() {
+        return Err(Box::new(RunError::Usage(format!(
+            "the folder holds files of {} centres; --mis takes one centre's MIS export, so run \
+             that centre's folder on its own with it",
+            plan.centres.len()
+        ))));
     }
-    let mut db = store::Store::open(&args.db)?;
-    let previous = db
-        .runs()?
-        .into_iter()
-        .filter(|r| r.centre == centre && r.series == series_code)
-        .map(|r| r.id)
-        .next_back();
-    let outcome = check_series(&folder, &centre, &series_code, &gradesets, &boards);
-    let mut changes = match previous {
-        Some(id) => Some(rediff::compare(
-            &db.results_of_run(id)?,
-            &outcome.results,
-            &gradesets,
-        )),
-        None => None,
-    };
-
-    // Outputs.
-    output::create_private_dir(&args.out).map_err(|e| output_error(&args.out, e))?;
-    let mut written = Vec::new();
-    let path = args.out.join("findings.csv");
-    output::write_file(&path, &findings_csv(&outcome.findings))
-        .map_err(|e| output_error(&path, e))?;
-    written.push(path);
-
-    let series_id = calendar::series_id(&series_code);
-    let dates = series_id.as_deref().and_then(|id| calendar.get(id));
-    let series_name = dates.map_or(series_code.as_str(), |d| d.name.as_str());
-
-    // Statements.
-    stages.stage("writing statements");
-    let release = |r: &CandidateResult| statements::release_of(r, &calendar, dates);
-    let set = statements::StatementSet {
-        settings: &settings,
-        centre_number: &centre,
-        series_name,
-        results: &outcome.results,
-        boards: &boards,
-        release: &release,
-        as_of,
-    };
-    written.extend(statements::write_statements(&args.out, &set)?);
-
-    // Analysis; what goes to third parties waits for 09:30 on results day.
-    stages.stage("writing the analysis");
-    let tables = analysis::AnalysisTables::load(Some(&args.dir))
-        .map_err(|e| RunError::Settings(e.to_string()))?;
     let mis = match &args.mis {
         Some(path) => {
             let mis = mis::read_mis(path).map_err(|e| RunError::Settings(e.to_string()))?;
@@ -277,39 +301,361 @@ pub fn run(args: &RunArgs) -> Result<i32, Box<dyn std::error::Error>> {
         }
         None => None,
     };
-    let analysis = analysis::analyse(&outcome.results, &gradesets, &tables, mis.as_ref());
-    let released = third_party_release(&calendar, dates, &outcome.results);
-    let third_party_allowed = args.force_release || released.is_some_and(|at| as_of >= at);
+
+    let show_progress = !args.quiet && messages::stderr_is_terminal();
+    let bar = if show_progress {
+        let bar = indicatif::ProgressBar::new(plan.files() as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "reading and checking {pos}/{len} files {wide_bar} {elapsed}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let ctx = Context {
+        args,
+        settings,
+        calendar,
+        gradesets,
+        boards,
+        tables,
+        mis,
+        as_of,
+        limits,
+        several,
+        bar,
+    };
+
+    // Basedata is every centre's: read once, shared.
+    let (basedata_files, basedata_unreadable) =
+        load::read_paths(&plan.basedata, &ctx.limits, &|| ctx.bar.inc(1));
+    let basedata = load::BasedataSet::new(&basedata_files);
+
+    // The store, opened before anything is written, so a locked or foreign store stops the run
+    // with the outputs of the last run still in place. `run` makes the store, and its folder.
+    if let Some(folder) = args.db.parent().filter(|p| !p.as_os_str().is_empty()) {
+        output::create_private_dir(folder).map_err(|e| output_error(folder, e))?;
+    }
+    let mut db = store::Store::open(&args.db)?;
+    let latest = db.latest_runs()?;
+    output::create_private_dir(&args.out).map_err(|e| output_error(&args.out, e))?;
+
+    // What is said of the folder as a whole: in the one centre's run.json, or in OUT's.
+    let mut folder_unreadable = plan.unreadable.clone();
+    folder_unreadable.extend(basedata_unreadable);
+    let folder_notes = FolderNotes {
+        skipped: plan.skipped.clone(),
+        unreadable: folder_unreadable,
+    };
+    let mut combined = if several {
+        Some(Combined::start(&ctx, &basedata_files, &folder_notes)?)
+    } else {
+        None
+    };
+
+    // Centres are checked and written in parallel, a few at a time, and saved in the store in
+    // folder order by this thread as they come, all in one transaction.
+    let batch = db.begin_runs()?;
+    let centres: Vec<(&String, &Vec<PathBuf>)> = plan.centres.iter().collect();
+    let mut done: Vec<Saved> = Vec::new();
+    let mut not_run: Vec<(String, String)> = Vec::new();
+    let mut centre_unreadable = Vec::new();
+    let mut after_commit: Vec<Pending> = Vec::new();
+    let outcome: Result<(), RunError> = std::thread::scope(|scope| {
+        let (send, receive) = std::sync::mpsc::sync_channel(centres_at_once());
+        let (ctx, basedata, folder_notes) = (&ctx, &basedata, &folder_notes);
+        scope.spawn(move || {
+            for chunk in centres.chunks(centres_at_once()) {
+                let outcomes: Vec<Result<CentreOutcome, RunError>> = chunk
+                    .par_iter()
+                    .map(|(centre, paths)| {
+                        process_centre(ctx, basedata, folder_notes, centre, paths, started)
+                    })
+                    .collect();
+                for o in outcomes {
+                    if send.send(o).is_err() {
+                        return;
+                    }
+                }
+            }
+        });
+        for outcome in receive {
+            match outcome? {
+                CentreOutcome::NotRun {
+                    centre,
+                    why,
+                    unreadable,
+                } => {
+                    not_run.push((centre, why));
+                    centre_unreadable.extend(unreadable);
+                }
+                CentreOutcome::Done(mut run) => {
+                    let mut saved =
+                        save_centre(ctx, &batch, &latest, &mut run, started_at, started)?;
+                    after_commit.append(&mut saved.pending);
+                    if let Some(c) = combined.as_mut() {
+                        c.add(ctx, &run)?;
+                    }
+                    centre_unreadable.extend(run.unreadable.iter().cloned());
+                    done.push(Saved {
+                        run: if several { None } else { Some(run) },
+                        ..saved
+                    });
+                }
+            }
+        }
+        Ok(())
+    });
+    outcome?;
+    ctx.bar.finish_and_clear();
+    if done.is_empty() {
+        // Only when several centres all lack the series asked for.
+        let why: Vec<String> = not_run.iter().map(|(c, w)| format!("{c}: {w}")).collect();
+        return Err(Box::new(RunError::Usage(why.join("\n"))));
+    }
+    let stages = messages::Stages::new(show_progress);
+    stages.stage("saving the run in the store");
+    batch.commit()?;
+    for p in after_commit {
+        p.apply()?;
+    }
+
+    let unreadable: Vec<crate::inputs::InputError> = folder_notes
+        .unreadable
+        .iter()
+        .cloned()
+        .chain(centre_unreadable)
+        .collect();
+    let mut failing_findings = false;
+    if let Some(combined) = combined {
+        let summary = combined.finish(&ctx, &done, &folder_notes, &not_run, started)?;
+        stages.finish();
+        failing_findings = args
+            .fail_on
+            .is_some_and(|f| summary.severities.iter().any(|s| f.includes(*s)));
+        if !args.quiet {
+            print_several(&ctx, &summary, &folder_notes, &done, &not_run, &unreadable);
+        }
+    } else if let Some(saved) = done.pop() {
+        stages.finish();
+        let Some(run) = saved.run.as_deref() else {
+            return Ok(exit::DONE);
+        };
+        failing_findings = args
+            .fail_on
+            .is_some_and(|f| run.findings.iter().any(|x| f.includes(x.severity)));
+        if !args.quiet {
+            print_summary(&ctx, run, &folder_notes);
+            if let Some((previous, changes)) = &saved.changes {
+                print_changes(changes, *previous);
+            }
+            let _ = writeln!(
+                std::io::stdout(),
+                "recorded as run {} in {}",
+                saved.run_id,
+                args.db.display()
+            );
+        }
+    }
+    if !unreadable.is_empty() {
+        for e in &unreadable {
+            messages::error(e);
+        }
+        return Ok(exit::BAD_INPUT);
+    }
+    Ok(if failing_findings {
+        exit::FINDINGS
+    } else {
+        exit::DONE
+    })
+}
+
+/// What is said of the folder as a whole rather than of one centre.
+struct FolderNotes {
+    skipped: Vec<load::Skipped>,
+    unreadable: Vec<crate::inputs::InputError>,
+}
+
+/// A file to write, or to remove, once the store has the run.
+enum Pending {
+    Write(PathBuf, Vec<u8>),
+    Remove(PathBuf),
+}
+
+impl Pending {
+    fn apply(self) -> Result<(), RunError> {
+        match self {
+            Pending::Write(path, bytes) => {
+                output::write_file(&path, &bytes).map_err(|e| output_error(&path, e))
+            }
+            Pending::Remove(path) => {
+                let _ = std::fs::remove_file(&path);
+                Ok(())
+            }
+        }
+    }
+}
+
+/// A centre saved in the store.
+struct Saved {
+    centre: String,
+    run_id: i64,
+    results: usize,
+    errors: usize,
+    warnings: usize,
+    /// The run it was compared with, and the changes since.
+    changes: Option<(i64, Vec<rediff::Change>)>,
+    pending: Vec<Pending>,
+    /// The centre's whole run, kept when it is the only one (for the summary on the terminal).
+    run: Option<Box<CentreRun>>,
+}
+
+/// Reads, checks and writes one centre's series: `OUT` for a folder of one centre, else
+/// `OUT/centres/<centre>/`.
+fn process_centre(
+    ctx: &Context,
+    basedata: &load::BasedataSet,
+    folder: &FolderNotes,
+    centre: &str,
+    paths: &[PathBuf],
+    started: Instant,
+) -> Result<CentreOutcome, RunError> {
+    let (files, unreadable) = load::read_paths(paths, &ctx.limits, &|| ctx.bar.inc(1));
+    let groups: std::collections::BTreeSet<(String, String)> = files
+        .iter()
+        .filter_map(|f| Some((centre.to_string(), f.series()?)))
+        .collect();
+    let chosen = match choose_series(&groups, ctx.args.series.as_deref(), centre, ctx.several) {
+        Ok(c) => c,
+        Err(RunError::Usage(why)) if ctx.several => {
+            return Ok(CentreOutcome::NotRun {
+                centre: centre.to_string(),
+                why,
+                unreadable,
+            })
+        }
+        Err(e) => return Err(e),
+    };
+    let Some(series_code) = chosen else {
+        let why = format!(
+            "no results or entries file of centre {centre} could be read ({} files, {} unreadable)",
+            files.len(),
+            unreadable.len()
+        );
+        if ctx.several {
+            return Ok(CentreOutcome::NotRun {
+                centre: centre.to_string(),
+                why,
+                unreadable,
+            });
+        }
+        let mut why = why;
+        for e in &unreadable {
+            why.push_str(&format!("\n  {e}"));
+        }
+        return Err(RunError::Usage(why));
+    };
+    if !ctx.several {
+        if let Some(expected) = &ctx.settings.centre_number {
+            if expected != centre {
+                messages::warn(&format!(
+                    "resultsday.toml says centre {expected} but the files are for centre {centre}"
+                ));
+            }
+        }
+    }
+    let series = load::assemble_centre(&files, basedata, centre, &series_code);
+    let mut outcome = check_centre(series, &ctx.gradesets, &ctx.boards, !ctx.several);
+    // Files that could not be read: the centre's own, and in a folder of one centre, the
+    // folder's (a run of several reports those once, in OUT's findings).
+    let own_unreadable = unreadable.iter();
+    let folder_unreadable = (!ctx.several)
+        .then_some(&folder.unreadable)
+        .into_iter()
+        .flatten();
+    outcome.findings.extend(
+        folder_unreadable
+            .chain(own_unreadable)
+            .map(|e| unreadable_finding(e, centre)),
+    );
+    outcome
+        .findings
+        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+
+    let out_dir = ctx.out_dir(centre);
+    output::create_private_dir(&out_dir).map_err(|e| output_error(&out_dir, e))?;
+    let mut written = Vec::new();
+    let path = out_dir.join("findings.csv");
+    output::write_file(&path, &findings_csv(&outcome.findings))
+        .map_err(|e| output_error(&path, e))?;
+    written.push(path);
+
+    let series_id = calendar::series_id(&series_code);
+    let dates = series_id.as_deref().and_then(|id| ctx.calendar.get(id));
+    let series_name = dates.map_or(series_code.as_str(), |d| d.name.as_str());
+
+    // Statements.
+    let release = |r: &CandidateResult| statements::release_of(r, &ctx.calendar, dates);
+    let set = statements::StatementSet {
+        settings: &ctx.settings,
+        centre_number: centre,
+        series_name,
+        results: &outcome.results,
+        boards: &ctx.boards,
+        release: &release,
+        as_of: ctx.as_of,
+    };
+    written.extend(statements::write_statements(&out_dir, &set)?);
+
+    // Analysis; what goes to third parties waits for 09:30 on results day.
+    let analysis = analysis::analyse(
+        &outcome.results,
+        &ctx.gradesets,
+        &ctx.tables,
+        ctx.mis.as_ref(),
+    );
+    let released = third_party_release(&ctx.calendar, dates, &outcome.results);
+    let third_party_allowed = ctx.args.force_release || released.is_some_and(|at| ctx.as_of >= at);
     written.extend(
-        analysis::write_analysis(&args.out, &analysis, third_party_allowed)
-            .map_err(|e| output_error(&args.out.join("analysis"), e))?,
+        analysis::write_analysis(&out_dir, &analysis, third_party_allowed)
+            .map_err(|e| output_error(&out_dir.join("analysis"), e))?,
     );
 
+    let no_skipped = Vec::new();
+    let (skipped, folder_unreadable) = if ctx.several {
+        (&no_skipped, &unreadable)
+    } else {
+        (&folder.skipped, &folder.unreadable)
+    };
+    let all_unreadable: Vec<crate::inputs::InputError> = if ctx.several {
+        unreadable.clone()
+    } else {
+        folder_unreadable
+            .iter()
+            .cloned()
+            .chain(unreadable.iter().cloned())
+            .collect()
+    };
     let mut summary = RunSummary::new(
         &outcome,
-        &folder,
-        as_of,
+        skipped,
+        &all_unreadable,
+        ctx.as_of,
         dates.map(|d| d.name.clone()),
         &written,
-        &args.out,
+        &out_dir,
         started.elapsed().as_secs_f64(),
     );
-    summary.third_party_outputs = if third_party_allowed {
-        "written".into()
-    } else {
-        match released {
-            Some(at) => format!("held back until {}", at.format("%H:%M on %A %-d %B %Y")),
-            None => "held back: the series is not in the calendar (use --force-release)".into(),
-        }
-    };
-    let path = args.out.join("run.json");
+    summary.third_party_outputs = third_party_text(third_party_allowed, released);
+    let path = out_dir.join("run.json");
     let json = serde_json::to_vec_pretty(&summary).unwrap_or_default();
     output::write_file(&path, &json).map_err(|e| output_error(&path, e))?;
 
-    // The store: one transaction, after every output is in place.
-    stages.stage("saving the run in the store");
-    let files: Vec<store::InputFileRecord> = outcome
-        .series
+    let s = &outcome.series;
+    let files_records = s
         .files
         .iter()
         .map(|f| store::InputFileRecord {
@@ -325,82 +671,483 @@ pub fn run(args: &RunArgs) -> Result<i32, Box<dyn std::error::Error>> {
             records: f.records() as u64,
         })
         .collect();
-    let outcome_on = as_of.date_naive();
-    let run_id = db.record_run_with(
+    let notes = s
+        .files
+        .iter()
+        .flat_map(|f| {
+            f.parsed
+                .all_problems()
+                .filter(|p| {
+                    matches!(
+                        p.kind,
+                        parsers::ProblemKind::ExtraText
+                            | parsers::ProblemKind::ControlCharacters
+                            | parsers::ProblemKind::FileNameNoise
+                    )
+                })
+                .map(move |p| file_note(&f.name, p))
+        })
+        .collect();
+    let run = CentreRun {
+        centre: centre.to_string(),
+        series: series_code.clone(),
+        dates: dates.cloned(),
+        out_dir,
+        boards: s.boards.keys().cloned().collect(),
+        entries: s
+            .boards
+            .values()
+            .map(|b| b.entries.values().filter(|e| !e.withdrawn).count())
+            .sum(),
+        files: files_records,
+        notes,
+        summary,
+        analysis,
+        released,
+        unreadable,
+        results: outcome.results,
+        findings: outcome.findings,
+    };
+    Ok(CentreOutcome::Done(Box::new(run)))
+}
+
+/// A note on the terminal about a file: where, and what, without the text found (which may
+/// be a candidate's name; `inspect` shows it).
+fn file_note(file: &str, p: &parsers::Problem) -> String {
+    let place = match (p.line, &p.field) {
+        (Some(line), Some(field)) => format!("line {line}: {field}: "),
+        (Some(line), None) => format!("line {line}: "),
+        (None, _) => String::new(),
+    };
+    let what = match p.kind {
+        parsers::ProblemKind::ControlCharacters => {
+            "control characters removed (resultsday inspect shows the text)".to_string()
+        }
+        parsers::ProblemKind::ExtraText => {
+            "text after the last field, not read (resultsday inspect shows it)".to_string()
+        }
+        _ => p.message.clone(),
+    };
+    format!("{file}: {place}{what}")
+}
+
+/// A file that could not be read, as a finding: the run's findings are then the whole story.
+fn unreadable_finding(e: &crate::inputs::InputError, centre: &str) -> Finding {
+    let name = e
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| e.path.display().to_string());
+    let board = parsers::FileName::parse(&name)
+        .map(|n| n.awarding_body().to_string())
+        .unwrap_or_default();
+    let mut f = Finding::new(FindingKind::UnreadableFile, &board, centre).detail(&e.reason);
+    f.file = name;
+    f
+}
+
+fn third_party_text(allowed: bool, released: Option<DateTime<Tz>>) -> String {
+    if allowed {
+        "written".into()
+    } else {
+        match released {
+            Some(at) => format!("held back until {}", at.format("%H:%M on %A %-d %B %Y")),
+            None => "held back: the series is not in the calendar (use --force-release)".into(),
+        }
+    }
+}
+
+/// Saves a centre's run in the store's open transaction, and works out what changed since its
+/// last run: the files that say so are written once the transaction is committed.
+fn save_centre(
+    ctx: &Context,
+    batch: &store::RunBatch,
+    latest: &std::collections::HashMap<(String, String), i64>,
+    run: &mut CentreRun,
+    started_at: DateTime<Utc>,
+    started: Instant,
+) -> Result<Saved, RunError> {
+    let previous = latest
+        .get(&(run.centre.clone(), run.series.clone()))
+        .copied();
+    let before = match previous {
+        Some(id) => Some(batch.results_of_run(id)?),
+        None => None,
+    };
+    let mut changes = before
+        .as_ref()
+        .map(|b| rediff::compare(b, &run.results, &ctx.gradesets));
+    let outcome_on = ctx.as_of.date_naive();
+    let (centre, series) = (run.centre.clone(), run.series.clone());
+    let run_id = batch.record(
         &store::RunRecord {
             started_at,
-            as_of,
-            centre: &centre,
-            series: &series_code,
+            as_of: ctx.as_of,
+            centre: &run.centre,
+            series: &run.series,
             version: env!("CARGO_PKG_VERSION"),
-            files: &files,
-            results: &outcome.results,
-            findings: &outcome.findings,
-            counts: serde_json::json!({ "records": summary.records, "findings": summary.findings }),
+            files: &run.files,
+            results: &run.results,
+            findings: &run.findings,
+            counts: serde_json::json!({
+                "records": run.summary.records,
+                "findings": run.summary.findings
+            }),
             elapsed_ms: started.elapsed().as_millis() as u64,
         },
         &mut |conn, run_id| match changes.as_mut() {
             Some(c) => {
-                prs::answer_changes(conn, &centre, &series_code, run_id, outcome_on, c).map(|_| ())
+                prs::answer_changes(conn, &centre, &series, run_id, outcome_on, c).map(|_| ())
             }
             None => Ok(()),
         },
     )?;
 
     // What changed since the last run of this centre and series.
-    if let Some(changes) = &changes {
-        let path = args.out.join("changes.csv");
-        output::write_file(&path, &rediff::changes_csv(changes))
-            .map_err(|e| output_error(&path, e))?;
-        summary.outputs.push("changes.csv".into());
+    let mut pending = Vec::new();
+    if let (Some(changes), Some(before)) = (&changes, &before) {
+        let out = &run.out_dir;
+        pending.push(Pending::Write(
+            out.join("changes.csv"),
+            rediff::changes_csv(changes),
+        ));
+        run.summary.outputs.push("changes.csv".into());
         let changed: std::collections::BTreeSet<String> =
             changes.iter().map(|c| c.candidate_number.clone()).collect();
-        let path = args.out.join("statements-changed.html");
+        let path = out.join("statements-changed.html");
         if changed.is_empty() {
             // A page list from an earlier re-run would now be wrong.
-            let _ = std::fs::remove_file(&path);
+            pending.push(Pending::Remove(path));
         } else {
+            let series_name = run
+                .dates
+                .as_ref()
+                .map_or(run.series.as_str(), |d| d.name.as_str());
+            let release =
+                |r: &CandidateResult| statements::release_of(r, &ctx.calendar, run.dates.as_ref());
+            let set = statements::StatementSet {
+                settings: &ctx.settings,
+                centre_number: &run.centre,
+                series_name,
+                results: &run.results,
+                boards: &ctx.boards,
+                release: &release,
+                as_of: ctx.as_of,
+            };
             let html = statements::render_html(&set, Some(&changed))?;
-            statements::write_html(&path, &html)?;
-            summary.outputs.push("statements-changed.html".into());
+            pending.push(Pending::Write(path, html.into_bytes()));
+            run.summary.outputs.push("statements-changed.html".into());
         }
-        if let Some(id) = previous {
-            let before =
-                analysis::analyse(&db.results_of_run(id)?, &gradesets, &tables, mis.as_ref());
-            let path = args.out.join("analysis").join("changes.csv");
-            output::write_file(&path, &rediff::analysis_delta_csv(&before, &analysis))
-                .map_err(|e| output_error(&path, e))?;
-            summary.outputs.push("analysis/changes.csv".into());
-        }
-        let path = args.out.join("run.json");
-        let json = serde_json::to_vec_pretty(&summary).unwrap_or_default();
-        output::write_file(&path, &json).map_err(|e| output_error(&path, e))?;
+        let before = analysis::analyse(before, &ctx.gradesets, &ctx.tables, ctx.mis.as_ref());
+        pending.push(Pending::Write(
+            out.join("analysis").join("changes.csv"),
+            rediff::analysis_delta_csv(&before, &run.analysis),
+        ));
+        run.summary.outputs.push("analysis/changes.csv".into());
+        pending.push(Pending::Write(
+            out.join("run.json"),
+            serde_json::to_vec_pretty(&run.summary).unwrap_or_default(),
+        ));
+    }
+    let errors = run
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
+    Ok(Saved {
+        centre: run.centre.clone(),
+        run_id,
+        results: run.results.len(),
+        errors,
+        warnings: run.findings.len() - errors,
+        changes: changes.map(|c| (previous.unwrap_or_default(), c)),
+        pending,
+        run: None,
+    })
+}
+
+/// The outputs for a folder of several centres: every centre's findings and statements in one
+/// file each (with the centre), the analysis of them all, and `run.json`.
+struct Combined {
+    findings: csv::Writer<std::io::BufWriter<output::AtomicFile>>,
+    statements: csv::Writer<std::io::BufWriter<output::AtomicFile>>,
+    analysis: analysis::Combined,
+    /// Findings on the basedata files, which belong to no one centre.
+    basedata_findings: Vec<Finding>,
+    released: Option<DateTime<Tz>>,
+    severities: std::collections::BTreeSet<Severity>,
+    by_kind: BTreeMap<String, usize>,
+    records: BTreeMap<String, usize>,
+}
+
+/// `run.json` of a folder of several centres.
+#[derive(Debug, Serialize)]
+struct SeveralSummary {
+    resultsday_version: &'static str,
+    as_of: String,
+    centres: Vec<CentreLine>,
+    centres_not_run: Vec<String>,
+    skipped_files: Vec<String>,
+    unreadable_files: Vec<String>,
+    records: BTreeMap<String, usize>,
+    findings: BTreeMap<String, usize>,
+    outputs: Vec<String>,
+    third_party_outputs: String,
+    elapsed_seconds: f64,
+    #[serde(skip)]
+    severities: std::collections::BTreeSet<Severity>,
+}
+
+#[derive(Debug, Serialize)]
+struct CentreLine {
+    centre: String,
+    run_id: i64,
+    results: usize,
+    errors: usize,
+    warnings: usize,
+}
+
+impl Combined {
+    fn start(
+        ctx: &Context,
+        basedata_files: &[load::InputFile],
+        folder: &FolderNotes,
+    ) -> Result<Combined, RunError> {
+        let open = |name: &str| -> Result<_, RunError> {
+            let path = ctx.args.out.join(name);
+            let file = output::AtomicFile::create(&path).map_err(|e| output_error(&path, e))?;
+            Ok(csv::Writer::from_writer(std::io::BufWriter::new(file)))
+        };
+        let mut findings = open("findings.csv")?;
+        let mut statements = open("statements.csv")?;
+        let header_error = |name: &str, e: csv::Error| RunError::Output {
+            path: ctx.args.out.join(name),
+            message: format!("cannot be written: {e}"),
+        };
+        findings
+            .write_record(FINDINGS_COLUMNS)
+            .map_err(|e| header_error("findings.csv", e))?;
+        statements
+            .write_record(statements::CSV_COLUMNS.iter().copied().chain(["centre"]))
+            .map_err(|e| header_error("statements.csv", e))?;
+        let mut basedata_findings: Vec<Finding> = basedata_files
+            .iter()
+            .flat_map(|f| checks::file_findings(f, "", &ctx.boards))
+            .chain(folder.unreadable.iter().map(|e| unreadable_finding(e, "")))
+            .collect();
+        basedata_findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        basedata_findings.dedup();
+        let mut combined = Combined {
+            findings,
+            statements,
+            analysis: analysis::Combined::default(),
+            basedata_findings: Vec::new(),
+            released: None,
+            severities: Default::default(),
+            by_kind: BTreeMap::new(),
+            records: BTreeMap::new(),
+        };
+        combined.write_findings(ctx, &basedata_findings)?;
+        combined.basedata_findings = basedata_findings;
+        Ok(combined)
     }
 
-    stages.finish();
-    if !args.quiet {
-        print_summary(
-            &summary, &outcome, &folder, &settings, &calendar, dates, as_of,
-        );
-        if let Some(changes) = &changes {
-            print_changes(changes, previous.unwrap_or_default());
+    fn write_findings(&mut self, ctx: &Context, findings: &[Finding]) -> Result<(), RunError> {
+        for f in findings {
+            self.severities.insert(f.severity);
+            *self.by_kind.entry(f.kind.as_str().to_string()).or_insert(0) += 1;
+            write_finding(&mut self.findings, f).map_err(|e| RunError::Output {
+                path: ctx.args.out.join("findings.csv"),
+                message: format!("cannot be written: {e}"),
+            })?;
         }
+        Ok(())
+    }
+
+    /// Adds a centre, in folder order.
+    fn add(&mut self, ctx: &Context, run: &CentreRun) -> Result<(), RunError> {
+        self.write_findings(ctx, &run.findings)?;
+        statements::write_csv_rows(&mut self.statements, &run.results, Some(&run.centre)).map_err(
+            |e| RunError::Output {
+                path: ctx.args.out.join("statements.csv"),
+                message: format!("cannot be written: {e}"),
+            },
+        )?;
+        self.analysis.add(&run.analysis);
+        self.released = self.released.max(run.released);
+        for (k, n) in &run.summary.records {
+            *self.records.entry(k.clone()).or_insert(0) += n;
+        }
+        Ok(())
+    }
+
+    /// Writes what covers every centre, once every centre is saved.
+    fn finish(
+        self,
+        ctx: &Context,
+        done: &[Saved],
+        folder: &FolderNotes,
+        not_run: &[(String, String)],
+        started: Instant,
+    ) -> Result<SeveralSummary, RunError> {
+        let out = &ctx.args.out;
+        for (w, name) in [
+            (self.findings, "findings.csv"),
+            (self.statements, "statements.csv"),
+        ] {
+            let path = out.join(name);
+            let fail = |message: String| RunError::Output {
+                path: path.clone(),
+                message: format!("cannot be written: {message}"),
+            };
+            let buffered = w.into_inner().map_err(|e| fail(e.to_string()))?;
+            let file = buffered.into_inner().map_err(|e| fail(e.to_string()))?;
+            file.commit().map_err(|e| fail(e.to_string()))?;
+        }
+        let analysis = self.analysis.finish(&ctx.gradesets);
+        let allowed = ctx.args.force_release || self.released.is_some_and(|at| ctx.as_of >= at);
+        let mut written = vec![out.join("findings.csv"), out.join("statements.csv")];
+        written.extend(
+            analysis::write_analysis(out, &analysis, allowed)
+                .map_err(|e| output_error(&out.join("analysis"), e))?,
+        );
+        let mut summary = SeveralSummary {
+            resultsday_version: env!("CARGO_PKG_VERSION"),
+            as_of: ctx.as_of.to_rfc3339(),
+            centres: done
+                .iter()
+                .map(|s| CentreLine {
+                    centre: s.centre.clone(),
+                    run_id: s.run_id,
+                    results: s.results,
+                    errors: s.errors,
+                    warnings: s.warnings,
+                })
+                .collect(),
+            centres_not_run: not_run.iter().map(|(c, w)| format!("{c}: {w}")).collect(),
+            skipped_files: folder
+                .skipped
+                .iter()
+                .map(|s| s.path.display().to_string())
+                .collect(),
+            unreadable_files: folder.unreadable.iter().map(|e| e.to_string()).collect(),
+            records: self.records,
+            findings: self.by_kind,
+            outputs: written
+                .iter()
+                .map(|p| p.strip_prefix(out).unwrap_or(p).display().to_string())
+                .chain(["centres/".to_string(), "run.json".to_string()])
+                .collect(),
+            third_party_outputs: third_party_text(allowed, self.released),
+            elapsed_seconds: (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
+            severities: self.severities,
+        };
+        summary.records.insert("centres".into(), done.len());
+        let path = out.join("run.json");
+        let json = serde_json::to_vec_pretty(&summary).unwrap_or_default();
+        output::write_file(&path, &json).map_err(|e| output_error(&path, e))?;
+        Ok(summary)
+    }
+}
+
+/// The terminal summary of a folder of several centres.
+fn print_several(
+    ctx: &Context,
+    summary: &SeveralSummary,
+    folder: &FolderNotes,
+    done: &[Saved],
+    not_run: &[(String, String)],
+    unreadable: &[crate::inputs::InputError],
+) {
+    let mut out = std::io::stdout().lock();
+    let results: usize = done.iter().map(|s| s.results).sum();
+    let errors: usize = done.iter().map(|s| s.errors).sum();
+    let warnings: usize = done.iter().map(|s| s.warnings).sum();
+    let _ = writeln!(
+        out,
+        "{} as of {}: {} results",
+        messages::count(done.len(), "centre", "centres"),
+        ctx.as_of.format("%a %-d %b %Y %H:%M %Z"),
+        results
+    );
+    for (centre, why) in not_run {
+        let _ = writeln!(out, "  centre {centre} not run: {why}");
+    }
+    for s in folder.skipped.iter().take(5) {
+        let _ = writeln!(out, "  skipped {} ({})", s.path.display(), s.reason);
+    }
+    if folder.skipped.len() > 5 {
         let _ = writeln!(
-            std::io::stdout(),
-            "recorded as run {run_id} in {}",
-            args.db.display()
+            out,
+            "  skipped {} more files that are not JCQ files (run.json lists them)",
+            folder.skipped.len() - 5
         );
     }
-    if !folder.unreadable.is_empty() {
-        for e in &folder.unreadable {
-            messages::error(e);
-        }
-        return Ok(exit::BAD_INPUT);
+    for e in unreadable {
+        let _ = writeln!(out, "  NOT READ {e}");
     }
-    let failing = args
-        .fail_on
-        .is_some_and(|f| outcome.findings.iter().any(|x| f.includes(x.severity)));
-    Ok(if failing { exit::FINDINGS } else { exit::DONE })
+    let _ = writeln!(
+        out,
+        "\n{} and {}:",
+        messages::count(errors, "error", "errors"),
+        messages::count(warnings, "warning", "warnings")
+    );
+    let mut kinds: Vec<(FindingKind, usize)> = summary
+        .findings
+        .iter()
+        .filter_map(|(k, n)| Some((FindingKind::from_name(k)?, *n)))
+        .collect();
+    kinds.sort_by_key(|(k, _)| urgency(*k));
+    for (k, n) in &kinds {
+        let _ = writeln!(out, "  {n:>7}  {} ({})", k.describe(), k.as_str());
+    }
+    let mut worst: Vec<&Saved> = done.iter().filter(|s| s.errors > 0).collect();
+    worst.sort_by_key(|s| std::cmp::Reverse(s.errors));
+    if !worst.is_empty() {
+        let _ = writeln!(out, "\nmost errors:");
+        for s in worst.iter().take(10) {
+            let _ = writeln!(
+                out,
+                "  centre {}: {} and {} (centres/{}/findings.csv)",
+                s.centre,
+                messages::count(s.errors, "error", "errors"),
+                messages::count(s.warnings, "warning", "warnings"),
+                s.centre
+            );
+        }
+    }
+    let changed: Vec<&rediff::Change> = done
+        .iter()
+        .filter_map(|s| s.changes.as_ref())
+        .flat_map(|(_, c)| c)
+        .collect();
+    if done.iter().any(|s| s.changes.is_some()) {
+        let owned: Vec<rediff::Change> = changed.into_iter().cloned().collect();
+        let _ = writeln!(
+            out,
+            "\nsince each centre's last run: {} (centres/<centre>/changes.csv)",
+            rediff::summary_line(&owned)
+        );
+    }
+    if summary.third_party_outputs != "written" {
+        let _ = writeln!(
+            out,
+            "analysis/headline.csv (for the local authority and the press) {}",
+            summary.third_party_outputs
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\nwritten: {}; each centre's statements and analysis under centres/<centre>/",
+        summary.outputs.join(", ")
+    );
+    let _ = writeln!(
+        out,
+        "recorded as runs {}–{} in {}",
+        done.first().map_or(0, |s| s.run_id),
+        done.last().map_or(0, |s| s.run_id),
+        ctx.args.db.display()
+    );
 }
 
 /// When results may go to third parties: 09:30 on the last results day among the results (the
@@ -418,17 +1165,18 @@ fn third_party_release(
         .or_else(|| Some(calendar.third_party_release(dates, ResultsDay::Gcse)))
 }
 
-/// The series to run: the one asked for, else the only one, else the latest (with a warning).
+/// The series to run of a centre's: the one asked for, else the only one, else the latest
+/// (with a warning).
 fn choose_series(
     groups: &std::collections::BTreeSet<(String, String)>,
     wanted: Option<&str>,
-) -> Result<Option<(String, String)>, RunError> {
-    let matching: Vec<&(String, String)> = groups
+    centre: &str,
+    several: bool,
+) -> Result<Option<String>, RunError> {
+    let matching: Vec<&str> = groups
         .iter()
-        .filter(|(_, code)| match wanted {
-            None => true,
-            Some(w) => calendar::same_series(code, w),
-        })
+        .map(|(_, code)| code.as_str())
+        .filter(|code| wanted.is_none_or(|w| calendar::same_series(code, w)))
         .collect();
     if let (Some(w), true) = (wanted, matching.is_empty()) {
         let found: Vec<&str> = groups.iter().map(|(_, s)| s.as_str()).collect();
@@ -441,31 +1189,21 @@ fn choose_series(
             }
         )));
     }
-    let centres: std::collections::BTreeSet<&str> =
-        matching.iter().map(|(c, _)| c.as_str()).collect();
-    if centres.len() > 1 {
-        return Err(RunError::Usage(format!(
-            "the folder holds files of {} centres ({}); run each centre's folder on its own",
-            centres.len(),
-            centres.into_iter().collect::<Vec<_>>().join(", ")
-        )));
-    }
     // Latest series by id (2026-06 after 2025-11).
     let latest = matching
         .iter()
-        .max_by_key(|(_, code)| calendar::series_id(code).unwrap_or_default())
-        .map(|g| (*g).clone());
-    if matching.len() > 1 {
-        if let Some((_, code)) = &latest {
-            messages::warn(&format!(
-                "the folder holds several series ({}); running {code}. Choose with --series",
-                matching
-                    .iter()
-                    .map(|(_, s)| s.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ));
-        }
+        .max_by_key(|code| calendar::series_id(code).unwrap_or_default())
+        .map(|code| code.to_string());
+    if let (Some(code), true) = (&latest, matching.len() > 1) {
+        let whose = if several {
+            format!("centre {centre}'s files hold")
+        } else {
+            "the folder holds".to_string()
+        };
+        messages::warn(&format!(
+            "{whose} several series ({}); running {code}. Choose with --series",
+            matching.join(", ")
+        ));
     }
     Ok(latest)
 }
@@ -502,9 +1240,11 @@ pub struct InputSummary {
 }
 
 impl RunSummary {
+    #[allow(clippy::too_many_arguments)]
     fn new(
         outcome: &RunOutcome,
-        folder: &Folder,
+        skipped: &[load::Skipped],
+        unreadable: &[crate::inputs::InputError],
         as_of: DateTime<Tz>,
         series_name: Option<String>,
         written: &[PathBuf],
@@ -550,12 +1290,11 @@ impl RunSummary {
                     ),
                 })
                 .collect(),
-            skipped_files: folder
-                .skipped
+            skipped_files: skipped
                 .iter()
                 .map(|s| s.path.display().to_string())
                 .collect(),
-            unreadable_files: folder.unreadable.iter().map(|e| e.to_string()).collect(),
+            unreadable_files: unreadable.iter().map(|e| e.to_string()).collect(),
             basedata: s
                 .boards
                 .iter()
@@ -610,18 +1349,13 @@ fn urgency(kind: FindingKind) -> u8 {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn print_summary(
-    summary: &RunSummary,
-    outcome: &RunOutcome,
-    folder: &Folder,
-    settings: &config::Settings,
-    calendar: &Calendar,
-    dates: Option<&calendar::SeriesDates>,
-    as_of: DateTime<Tz>,
-) {
+/// The terminal summary of a folder of one centre.
+fn print_summary(ctx: &Context, run: &CentreRun, folder: &FolderNotes) {
+    let summary = &run.summary;
+    let (calendar, dates, as_of) = (&ctx.calendar, run.dates.as_ref(), ctx.as_of);
     let mut out = std::io::stdout().lock();
-    let centre_name = settings
+    let centre_name = ctx
+        .settings
         .centre_name
         .clone()
         .map(|n| format!("{n} ({})", summary.centre))
@@ -636,45 +1370,22 @@ fn print_summary(
         "{centre_name}, {series}, as of {}",
         as_of.format("%a %-d %b %Y %H:%M %Z")
     );
-    let boards: Vec<&str> = outcome.series.boards.keys().map(String::as_str).collect();
     let _ = writeln!(
         out,
         "  read {} from {} ({}): {} results, {} entries",
-        messages::count(outcome.series.files.len(), "file", "files"),
-        messages::count(boards.len(), "board", "boards"),
-        boards.join(", "),
-        outcome.results.len(),
-        outcome
-            .series
-            .boards
-            .values()
-            .map(|b| b.entries.values().filter(|e| !e.withdrawn).count())
-            .sum::<usize>()
+        messages::count(run.files.len(), "file", "files"),
+        messages::count(run.boards.len(), "board", "boards"),
+        run.boards.join(", "),
+        run.results.len(),
+        run.entries
     );
     for s in &folder.skipped {
         let _ = writeln!(out, "  skipped {} ({})", s.path.display(), s.reason);
     }
-    for e in &folder.unreadable {
+    for e in folder.unreadable.iter().chain(&run.unreadable) {
         let _ = writeln!(out, "  NOT READ {e}");
     }
-    let notes: Vec<String> = outcome
-        .series
-        .files
-        .iter()
-        .flat_map(|f| {
-            f.parsed
-                .all_problems()
-                .filter(|p| {
-                    matches!(
-                        p.kind,
-                        parsers::ProblemKind::ExtraText
-                            | parsers::ProblemKind::ControlCharacters
-                            | parsers::ProblemKind::FileNameNoise
-                    )
-                })
-                .map(move |p| format!("{}: {p}", f.name))
-        })
-        .collect();
+    let notes = &run.notes;
     for n in notes.iter().take(5) {
         let _ = writeln!(out, "  note: {n}");
     }
@@ -686,12 +1397,12 @@ fn print_summary(
         );
     }
 
-    let errors = outcome
+    let errors = run
         .findings
         .iter()
         .filter(|f| f.severity == Severity::Error)
         .count();
-    let warnings = outcome.findings.len() - errors;
+    let warnings = run.findings.len() - errors;
     let _ = writeln!(
         out,
         "\n{} and {}:",
@@ -699,7 +1410,7 @@ fn print_summary(
         messages::count(warnings, "warning", "warnings")
     );
     let mut kinds: Vec<(FindingKind, usize)> = Vec::new();
-    for f in &outcome.findings {
+    for f in &run.findings {
         match kinds.iter_mut().find(|(k, _)| *k == f.kind) {
             Some((_, n)) => *n += 1,
             None => kinds.push((f.kind, 1)),
@@ -709,8 +1420,8 @@ fn print_summary(
     for (k, n) in &kinds {
         let _ = writeln!(out, "  {n:>5}  {} ({})", k.describe(), k.as_str());
     }
-    if !outcome.findings.is_empty() {
-        let mut urgent: Vec<&Finding> = outcome.findings.iter().collect();
+    if !run.findings.is_empty() {
+        let mut urgent: Vec<&Finding> = run.findings.iter().collect();
         urgent.sort_by_key(|f| (f.severity, urgency(f.kind)));
         let _ = writeln!(out, "\nmost urgent:");
         for f in urgent.iter().take(10) {
@@ -741,7 +1452,7 @@ fn print_summary(
     if let Some(d) = dates {
         for day in [ResultsDay::Gce, ResultsDay::Gcse] {
             let at = calendar.candidate_release(d, day);
-            if as_of < at && outcome.results.iter().any(|r| r.results_day == day) {
+            if as_of < at && run.results.iter().any(|r| r.results_day == day) {
                 let _ = writeln!(
                     out,
                     "\nconfidential: {} results may not reach candidates before {}",
