@@ -1552,7 +1552,10 @@ pub fn breakdown_csv(analysis: &Analysis) -> Option<Vec<u8>> {
 /// and `headline.csv` only when `third_party_allowed`: before 09:30 on results day the
 /// headline figures, which go to the local authority and the press, are not written as a CSV,
 /// and the workbook's Headline sheet opens with the confidentiality notice). Every file is
-/// written atomically, owner-only. Returns the files written.
+/// written atomically, owner-only. A `headline.csv` (or `breakdown.csv`) an earlier run left in
+/// `analysis/` that this run does not write is removed first, so that what the folder holds is
+/// this run's and nothing waits there for third parties before its time. Returns the files
+/// written.
 pub fn write_analysis(
     out_dir: &Path,
     analysis: &Analysis,
@@ -1560,6 +1563,12 @@ pub fn write_analysis(
 ) -> std::io::Result<Vec<PathBuf>> {
     let dir = out_dir.join("analysis");
     create_private_dir(&dir)?;
+    if !third_party_allowed {
+        remove_if_present(&dir.join("headline.csv"))?;
+    }
+    if analysis.breakdown.is_none() {
+        remove_if_present(&dir.join("breakdown.csv"))?;
+    }
     let mut written = Vec::new();
     let mut put = |path: PathBuf, bytes: &[u8]| -> std::io::Result<()> {
         write_file(&path, bytes)?;
@@ -1578,6 +1587,20 @@ pub fn write_analysis(
         .map_err(|e| std::io::Error::other(format!("analysis.xlsx: {e}")))?;
     put(out_dir.join("analysis.xlsx"), &xlsx)?;
     Ok(written)
+}
+
+/// Removes a file an earlier run wrote, if it is there.
+fn remove_if_present(path: &Path) -> std::io::Result<()> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(std::io::Error::new(
+            e.kind(),
+            format!(
+                "{}: an earlier run's file, which this run must remove, cannot be removed: {e}",
+                path.display()
+            ),
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// The sheets of `analysis.xlsx`, in order.

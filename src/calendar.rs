@@ -197,10 +197,27 @@ pub fn add_months(date: NaiveDate, months: u32) -> NaiveDate {
 }
 
 /// Parses `--as-of`: an ISO 8601 date-time in Europe/London (`2026-08-20T07:59`), with or
-/// without seconds or an offset, or a date alone (midnight).
+/// without seconds, or with an offset (`2026-08-20T06:59Z`, `2026-08-20T07:59:30+01:00`), which
+/// then says which instant it is; or a date alone (midnight).
 pub fn parse_as_of(text: &str) -> Result<DateTime<Tz>, String> {
+    let text = text.trim();
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
         return Ok(t.with_timezone(&London));
+    }
+    // RFC 3339 needs seconds; ISO 8601 does not. `Z` is the offset +00:00.
+    let offset_text = match text.strip_suffix(['Z', 'z']) {
+        Some(rest) => format!("{rest}+00:00"),
+        None => text.to_string(),
+    };
+    for format in [
+        "%Y-%m-%dT%H:%M:%S%:z",
+        "%Y-%m-%dT%H:%M%:z",
+        "%Y-%m-%d %H:%M:%S%:z",
+        "%Y-%m-%d %H:%M%:z",
+    ] {
+        if let Ok(t) = DateTime::parse_from_str(&offset_text, format) {
+            return Ok(t.with_timezone(&London));
+        }
     }
     for format in [
         "%Y-%m-%dT%H:%M:%S",
@@ -305,6 +322,23 @@ mod tests {
         let t = parse_as_of("2026-08-20T07:59:00+01:00").unwrap();
         assert_eq!(t.naive_utc().to_string(), "2026-08-20 06:59:00");
         assert!(parse_as_of("20 August").is_err());
+        // An offset, with or without seconds, names the instant: 06:59 UTC is 07:59 BST.
+        for text in [
+            "2026-08-20T06:59Z",
+            "2026-08-20T06:59:00Z",
+            "2026-08-20T06:59:00z",
+            "2026-08-20T07:59+01:00",
+            "2026-08-20 06:59+00:00",
+        ] {
+            let t = parse_as_of(text).unwrap();
+            assert_eq!(t.naive_utc().to_string(), "2026-08-20 06:59:00", "{text}");
+            assert_eq!(t.naive_local().to_string(), "2026-08-20 07:59:00", "{text}");
+        }
+        // In January London is on GMT: 08:00Z is 08:00 London.
+        let t = parse_as_of("2026-01-08T08:00Z").unwrap();
+        assert_eq!(t.naive_local().to_string(), "2026-01-08 08:00:00");
+        assert!(parse_as_of("2026-08-20T06:59+1").is_err());
+        assert!(parse_as_of("2026-08-20T25:00Z").is_err());
         assert_eq!(
             parse_as_of("2026-10-25").unwrap().naive_utc().to_string(),
             "2026-10-24 23:00:00"

@@ -92,14 +92,48 @@ pub fn write_file(target: &Path, bytes: &[u8]) -> io::Result<()> {
     f.commit()
 }
 
-/// Creates a folder (and its parents) that only its owner can enter.
+/// Creates a folder (and any missing parents) that only its owner can enter (0700, whatever
+/// the umask). A folder that already exists is left as its owner set it: it may be one they
+/// share on purpose, and what is written into it is owner-only all the same.
 pub fn create_private_dir(dir: &Path) -> io::Result<()> {
-    if !dir.exists() {
-        std::fs::create_dir_all(dir)?;
+    if dir.is_dir() {
+        return Ok(());
+    }
+    // The missing folders, deepest first; each is made 0700 from the start, top down.
+    let mut missing = Vec::new();
+    let mut at = Some(dir);
+    while let Some(p) = at.filter(|p| !p.as_os_str().is_empty()) {
+        if p.is_dir() {
+            break;
+        }
+        if p.exists() {
+            return Err(io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                format!("{} is a file, not a folder", p.display()),
+            ));
+        }
+        missing.push(p);
+        at = p.parent();
+    }
+    for p in missing.into_iter().rev() {
+        let mut builder = std::fs::DirBuilder::new();
         #[cfg(unix)]
         {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))?;
+            use std::os::unix::fs::DirBuilderExt;
+            builder.mode(0o700);
+        }
+        match builder.create(p) {
+            Ok(()) => {
+                // A umask may have taken the owner's own bits away.
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::PermissionsExt;
+                    std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o700))?;
+                }
+            }
+            // Another process made it meanwhile: it is theirs to have set.
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && p.is_dir() => {}
+            Err(e) => return Err(e),
         }
     }
     Ok(())
@@ -127,6 +161,29 @@ mod tests {
             1,
             "no temp file left"
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn every_folder_made_is_owner_only_and_an_existing_one_is_left_alone() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let dir = tempfile::tempdir().unwrap();
+        let shared = dir.path().join("shared");
+        std::fs::create_dir(&shared).unwrap();
+        std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let deep = shared.join("a").join("b").join("out");
+        create_private_dir(&deep).unwrap();
+        for p in [shared.join("a"), shared.join("a/b"), deep.clone()] {
+            assert_eq!(mode(&p), 0o700, "{}", p.display());
+        }
+        assert_eq!(mode(&shared), 0o755);
+        create_private_dir(&deep).unwrap();
+        let file = shared.join("a/file");
+        std::fs::write(&file, "x").unwrap();
+        let err = create_private_dir(&file.join("out")).unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::AlreadyExists);
+        assert!(err.to_string().contains("is a file, not a folder"), "{err}");
     }
 
     #[test]

@@ -7,7 +7,7 @@ use crate::field::FieldReader;
 use crate::filename::{FileName, FileNameKind};
 use crate::layouts::{self, codes, FieldSpec, FORMAT_VERSION, HEADER, RECORD_TYPE, TRAILER};
 use crate::model::{DataType, Header, Records, Trailer};
-use crate::problem::{show_bytes, Problem, ProblemKind};
+use crate::problem::{count, show_bytes, NotText, Problem, ProblemKind};
 use crate::records;
 
 /// An EDI file as read.
@@ -39,6 +39,15 @@ impl EdiFile {
 const PARALLEL_LINES: usize = 16 * 1024;
 const CHUNK_LINES: usize = 8 * 1024;
 
+/// The longest line read as it stands. A record is at most 92 bytes and text after the layout is
+/// only a warning, but a line longer than this is an error: it is what a file whose line ends
+/// were lost looks like, its records run together on one line.
+pub const MAX_LINE_BYTES: usize = 1024;
+
+/// The most problems listed for one file. A file with more is not in the layout resultsday reads
+/// (or not an EDI file at all); listing every line of it would bury the problems that matter.
+pub const MAX_PROBLEMS: usize = 1000;
+
 /// Parses an EDI file's bytes. `name` (the recognised file name, if any) lets the header be
 /// checked against it and stands in for an unreadable header.
 pub fn parse_edi(bytes: &[u8], name: Option<&FileName>) -> EdiFile {
@@ -52,21 +61,50 @@ pub fn parse_edi(bytes: &[u8], name: Option<&FileName>) -> EdiFile {
         ));
         bytes = rest;
     }
-    let lines = split_lines(bytes);
     let name_type = name.map(FileName::data_type);
-    if lines.is_empty() {
+    let lines = split_lines(bytes);
+    let not_text = if bytes.starts_with(codes::HEADER) {
+        None
+    } else {
+        NotText::sniff(bytes)
+    };
+    if lines.is_empty() || not_text.is_some() {
+        // Nothing to read line by line: one problem says why, and the trailer is missing.
+        let (problem, what) = match not_text {
+            Some(not_text) => (
+                not_text.message(
+                    "an EDI file",
+                    "a header record starting 'HD' on the first line",
+                ),
+                "the file is not text",
+            ),
+            None => {
+                let what = if bytes.iter().any(|&b| b == b' ' || b == b'\t') {
+                    "the file holds only spaces and empty lines"
+                } else {
+                    "the file is empty"
+                };
+                (
+                    format!(
+                        "{what}: expected a header line starting 'HD', detail lines and a \
+                         trailer line starting 'TR'"
+                    ),
+                    what,
+                )
+            }
+        };
         file.data_type = name_type;
-        file.problems.push(Problem::new(
-            ProblemKind::MalformedRecord,
-            None,
-            "the file is empty: expected a header line starting 'HD', detail lines and a \
-             trailer line starting 'TR'",
-        ));
-        file.problems.push(Problem::new(
-            ProblemKind::TrailerMismatch,
-            None,
-            "no trailer line 'TR' (the file is empty)",
-        ));
+        let has_trailer = lines.last().is_some_and(|l| l.starts_with(codes::TRAILER));
+        file.detail_lines = lines.len() - usize::from(has_trailer);
+        file.problems
+            .push(Problem::new(ProblemKind::MalformedRecord, None, problem));
+        if !has_trailer {
+            file.problems.push(Problem::new(
+                ProblemKind::TrailerMismatch,
+                None,
+                format!("no trailer line 'TR' ({what})"),
+            ));
+        }
         return file;
     }
 
@@ -81,8 +119,13 @@ pub fn parse_edi(bytes: &[u8], name: Option<&FileName>) -> EdiFile {
                 ProblemKind::MalformedRecord,
                 Some(1),
                 format!(
-                    "expected a header record starting 'HD' on the first line, found {}",
-                    show_bytes(&lines[0][..lines[0].len().min(20)])
+                    "expected a header record starting 'HD' on the first line, found {}{}",
+                    show_bytes(&lines[0][..lines[0].len().min(20)]),
+                    if lines[0].starts_with(codes::TRAILER) {
+                        ", a trailer: the file has no header"
+                    } else {
+                        ""
+                    }
                 ),
             )
             .at_field(RECORD_TYPE.name),
@@ -113,9 +156,9 @@ pub fn parse_edi(bytes: &[u8], name: Option<&FileName>) -> EdiFile {
                 ProblemKind::TrailerMismatch,
                 Some(t.line),
                 format!(
-                    "the trailer counts {} detail records but the file has {} detail lines",
-                    t.count,
-                    details.len()
+                    "the trailer counts {} but the file has {}",
+                    count(t.count as usize, "detail record", "detail records"),
+                    count(details.len(), "detail line", "detail lines")
                 ),
             )
             .at_field(TRAILER.count.name),
@@ -127,9 +170,13 @@ pub fn parse_edi(bytes: &[u8], name: Option<&FileName>) -> EdiFile {
                 None,
                 format!(
                     "no trailer line 'TR': the last line (line {}) is not a trailer, so the file \
-                     may have been cut short; its {} detail lines are still read",
+                     may have been cut short; {}",
                     lines.len(),
-                    details.len()
+                    match details.len() {
+                        0 => "it has no detail lines".to_string(),
+                        1 => "its 1 detail line is still read".to_string(),
+                        n => format!("its {n} detail lines are still read"),
+                    }
                 ),
             ));
         }
@@ -173,19 +220,40 @@ pub fn parse_edi(bytes: &[u8], name: Option<&FileName>) -> EdiFile {
         centre: centre.as_deref(),
         first_line_no: first_detail + 1,
     };
-    let (records, problems) = parse_details(details, &ctx);
+    let (records, problems, mut not_listed) = parse_details(details, &ctx);
     file.records = records;
-    file.problems.extend(problems);
+    // Before the details' problems, so that the limit never drops it: a file in another layout
+    // is the likeliest cause of a great many problems.
     file.problems.extend(crate::calibrate::check_uci_column(
         data_type,
         details,
         first_detail,
     ));
+    file.problems.extend(problems);
+    not_listed += cap(&mut file.problems);
+    if not_listed > 0 {
+        file.problems.push(Problem::new(
+            ProblemKind::LimitExceeded,
+            None,
+            format!(
+                "{not_listed} more problems are not listed: resultsday lists at most \
+                 {MAX_PROBLEMS} problems for one file, and a file with this many is probably \
+                 not an EDI file in the layout resultsday reads"
+            ),
+        ));
+    }
     file
 }
 
-/// Splits into lines on LF, dropping a CR before it; a final 0x1A and empty lines at the end
-/// are ignored.
+/// Keeps the first `MAX_PROBLEMS` problems; returns how many were dropped.
+fn cap(problems: &mut Vec<Problem>) -> usize {
+    let over = problems.len().saturating_sub(MAX_PROBLEMS);
+    problems.truncate(MAX_PROBLEMS);
+    over
+}
+
+/// Splits into lines on LF, dropping a CR before it; a final 0x1A, and empty lines or lines of
+/// spaces at the end, are ignored.
 pub fn split_lines(bytes: &[u8]) -> Vec<&[u8]> {
     let mut end = bytes.len();
     while end > 0 && matches!(bytes[end - 1], b'\n' | b'\r' | 0x1A) {
@@ -202,6 +270,12 @@ pub fn split_lines(bytes: &[u8]) -> Vec<&[u8]> {
         start = nl + 1;
     }
     lines.push(strip_cr(&bytes[start..]));
+    while lines
+        .last()
+        .is_some_and(|l| l.iter().all(|&b| b == b' ' || b == b'\t'))
+    {
+        lines.pop();
+    }
     lines
 }
 
@@ -269,26 +343,52 @@ fn trailer(line: &[u8], line_no: usize, problems: &mut Vec<Problem>) -> Option<T
     })
 }
 
-/// Reports the text after a record's layout ends (kept in the message, not read).
+/// Reports the text after a record's layout ends (kept in the message, not read): a warning, or
+/// an error when the line is over `MAX_LINE_BYTES` or holds a carriage return, as a file whose
+/// line ends were lost does.
 fn extra_text(line: &[u8], len: Option<usize>, r: &mut FieldReader) {
     let Some(len) = len else { return };
-    if line.len() > len {
-        let tail = &line[len..];
-        if tail.iter().all(|&b| b == b' ') {
-            return;
-        }
-        let spec = FieldSpec {
-            name: "after the record",
-            start: len + 1,
-            len: tail.len(),
-            kind: layouts::FieldKind::Unused,
-        };
+    if line.len() <= len {
+        return;
+    }
+    let tail = &line[len..];
+    let too_long = line.len() > MAX_LINE_BYTES;
+    if !too_long && tail.iter().all(|&b| b == b' ') {
+        return;
+    }
+    let spec = FieldSpec {
+        name: "after the record",
+        start: len + 1,
+        len: tail.len(),
+        kind: layouts::FieldKind::Unused,
+    };
+    let not_read = format!(
+        "{} bytes after byte {len}, where the record's layout ends, are not read: {}",
+        tail.len(),
+        show_bytes(tail)
+    );
+    let cr = if tail.contains(&b'\r') {
+        "; the line holds a carriage return (CR) with no line feed after it, so the file's lines \
+         may end in CR alone, which is not a line end in an EDI file: ask the board for the file \
+         again"
+    } else {
+        ""
+    };
+    if too_long {
         let message = format!(
-            "{} bytes after byte {len}, where the record's layout ends, are not read: {}",
-            tail.len(),
-            show_bytes(tail)
+            "the line is {} bytes long, over the limit of {MAX_LINE_BYTES} bytes for one line \
+             (the record's layout is {len} bytes): {not_read}{cr}",
+            line.len()
         );
-        r.report(ProblemKind::ExtraText, &spec, message);
+        r.report(ProblemKind::LimitExceeded, &spec, message);
+    } else if !cr.is_empty() {
+        r.report(
+            ProblemKind::MalformedRecord,
+            &spec,
+            format!("{not_read}{cr}"),
+        );
+    } else {
+        r.report(ProblemKind::ExtraText, &spec, not_read);
     }
 }
 
@@ -299,22 +399,26 @@ struct DetailContext<'c> {
     first_line_no: usize,
 }
 
-fn parse_details(lines: &[&[u8]], ctx: &DetailContext) -> (Records, Vec<Problem>) {
+/// The detail records, their problems (at most `MAX_PROBLEMS`), and how many more problems
+/// were found and not kept.
+fn parse_details(lines: &[&[u8]], ctx: &DetailContext) -> (Records, Vec<Problem>, usize) {
     if lines.len() < PARALLEL_LINES {
         return parse_chunk(lines, 0, ctx);
     }
-    let parts: Vec<(Records, Vec<Problem>)> = lines
+    let parts: Vec<(Records, Vec<Problem>, usize)> = lines
         .par_chunks(CHUNK_LINES)
         .enumerate()
         .map(|(i, chunk)| parse_chunk(chunk, i * CHUNK_LINES, ctx))
         .collect();
     let mut records = Records::None;
     let mut problems = Vec::new();
-    for (r, p) in parts {
+    let mut not_kept = 0;
+    for (r, p, n) in parts {
         append(&mut records, r);
         problems.extend(p);
+        not_kept += n + cap(&mut problems);
     }
-    (records, problems)
+    (records, problems, not_kept)
 }
 
 fn append(into: &mut Records, from: Records) {
@@ -331,8 +435,13 @@ fn append(into: &mut Records, from: Records) {
     }
 }
 
-fn parse_chunk(lines: &[&[u8]], offset: usize, ctx: &DetailContext) -> (Records, Vec<Problem>) {
+fn parse_chunk(
+    lines: &[&[u8]],
+    offset: usize,
+    ctx: &DetailContext,
+) -> (Records, Vec<Problem>, usize) {
     let mut problems = Vec::new();
+    let mut not_kept = 0;
     let mut records = match ctx.data_type {
         DataType::Results => Records::Results(Vec::with_capacity(lines.len())),
         DataType::Entries | DataType::Amendments => {
@@ -346,9 +455,10 @@ fn parse_chunk(lines: &[&[u8]], offset: usize, ctx: &DetailContext) -> (Records,
         _ => Records::None,
     };
     let Some(code) = ctx.data_type.detail_code() else {
-        return (records, problems);
+        return (records, problems, not_kept);
     };
     for (i, &line) in lines.iter().enumerate() {
+        not_kept += cap(&mut problems);
         let line_no = ctx.first_line_no + offset + i;
         let found = RECORD_TYPE.slice(line);
         if found != code {
@@ -403,7 +513,8 @@ fn parse_chunk(lines: &[&[u8]], offset: usize, ctx: &DetailContext) -> (Records,
             }
         }
     }
-    (records, problems)
+    not_kept += cap(&mut problems);
+    (records, problems, not_kept)
 }
 
 fn unknown_record_type(
@@ -416,6 +527,7 @@ fn unknown_record_type(
         b"HD" => "a second header".to_string(),
         b"TR" => "a trailer before the last line".to_string(),
         [] => "an empty line".to_string(),
+        b"  " | b" " => "a line of spaces".to_string(),
         _ => format!("record type {}", show_bytes(found)),
     };
     Problem::new(

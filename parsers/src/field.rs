@@ -87,17 +87,33 @@ impl<'a, 'p> FieldReader<'a, 'p> {
         field.slice(self.line)
     }
 
-    /// Text, trimmed; `None` when blank. Control characters are reported and kept.
+    /// Text, trimmed; `None` when blank. Control characters (a NUL, a bell, an escape, and the
+    /// bytes Windows-1252 leaves undefined) are reported and removed: they would print as
+    /// nothing, or as garbage, on a statement.
     pub fn text(&mut self, field: &FieldSpec) -> Option<String> {
         let raw = trim_spaces(self.raw(field));
         if raw.is_empty() {
             return None;
         }
-        if raw.iter().any(|&b| b < 0x20 || b == 0x7F) {
-            let message = format!("control characters in text: {}", show_bytes(raw));
-            self.report(ProblemKind::ControlCharacters, field, message);
+        let text = decode_1252(raw);
+        if !text.chars().any(char::is_control) {
+            return Some(text.into_owned());
         }
-        Some(decode_1252(raw).into_owned())
+        let kept: String = text.chars().filter(|c| !c.is_control()).collect();
+        let kept = kept.trim_matches(' ');
+        let message = if kept.is_empty() {
+            format!(
+                "control characters in text: {}; removed, leaving the field blank",
+                show_bytes(raw)
+            )
+        } else {
+            format!(
+                "control characters in text: {}; removed, read as '{kept}'",
+                show_bytes(raw)
+            )
+        };
+        self.report(ProblemKind::ControlCharacters, field, message);
+        (!kept.is_empty()).then(|| kept.to_string())
     }
 
     /// Text that must be there for the record to mean anything (a candidate's option code).

@@ -130,6 +130,11 @@ impl fmt::Display for Problem {
     }
 }
 
+/// `1 detail line`, `2 detail lines`.
+pub(crate) fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Shows bytes found in a file so that a person can read them: printable ASCII as is, anything
 /// else escaped, long runs cut.
 pub fn show_bytes(bytes: &[u8]) -> String {
@@ -149,6 +154,73 @@ pub fn show_bytes(bytes: &[u8]) -> String {
         out.push_str(&format!(" … ({} bytes)", bytes.len()));
     }
     out
+}
+
+/// What a file's first bytes say it is, when that is not text a person could read: a zip
+/// archive, UTF-16 text, or binary bytes. `None` for text (Windows-1252 or UTF-8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NotText {
+    Zip,
+    Utf16,
+    /// Binary bytes, the first at this 0-based offset.
+    Binary {
+        at: usize,
+        byte: u8,
+    },
+}
+
+/// How many bytes at the start of a file are looked at to tell text from binary.
+const SNIFF_BYTES: usize = 4096;
+
+impl NotText {
+    /// Looks at the start of a file. Text may hold a stray control character (reported where it
+    /// stands); a NUL byte, or more than one control character in a hundred, is binary.
+    pub fn sniff(bytes: &[u8]) -> Option<NotText> {
+        if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
+            return Some(NotText::Zip);
+        }
+        if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+            return Some(NotText::Utf16);
+        }
+        let sample = &bytes[..bytes.len().min(SNIFF_BYTES)];
+        // UTF-16 without a byte-order mark: every other byte of ASCII text is NUL.
+        if sample.len() >= 4 && sample[1] == 0 && sample[3] == 0 && sample[0] != 0 {
+            return Some(NotText::Utf16);
+        }
+        let control =
+            |b: u8| (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0C | 0x1A)) || b == 0x7F;
+        let first = sample.iter().position(|&b| control(b))?;
+        let controls = sample.iter().filter(|&&b| control(b)).count();
+        if sample.contains(&0) || controls * 100 > sample.len() {
+            let at = sample.iter().position(|&b| b == 0).unwrap_or(first);
+            return Some(NotText::Binary {
+                at,
+                byte: sample[at],
+            });
+        }
+        None
+    }
+
+    /// What the exams officer is told; `what` names the kind of file, `expected` what its
+    /// start should have been.
+    pub fn message(self, what: &str, expected: &str) -> String {
+        match self {
+            NotText::Zip => format!(
+                "the file is a zip archive, not {what}; not read: unzip it and put the files it \
+                 holds in the folder"
+            ),
+            NotText::Utf16 => format!(
+                "the file is saved as UTF-16 text ('Unicode' in Notepad), not as {what} is; not \
+                 read: ask the board for the file again (do not open and save it in an editor)"
+            ),
+            NotText::Binary { at, byte } => format!(
+                "expected {expected}, found bytes that are not text: byte {} is 0x{byte:02X}, \
+                 which {what} never holds (a damaged download, or another kind of file given \
+                 this name); not read",
+                at + 1
+            ),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
 use crate::model::Grade;
-use crate::problem::{Problem, ProblemKind};
+use crate::problem::{NotText, Problem, ProblemKind};
 
 /// The local names (prefix and namespace ignored) of the elements resultsday reads.
 struct ElementNames {
@@ -162,6 +162,24 @@ pub fn parse_xml_results(bytes: &[u8]) -> XmlResultsFile {
 /// everything read before a fatal problem is kept.
 pub fn parse_xml_results_with(bytes: &[u8], limits: &XmlLimits) -> XmlResultsFile {
     let mut parser = Parser::new(bytes, limits);
+    let after_bom = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let starts_as_xml = after_bom
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_none_or(|&b| b == b'<');
+    if let Some(not_text) = NotText::sniff(bytes).filter(|_| !starts_as_xml) {
+        parser.report(Problem::new(
+            ProblemKind::MalformedRecord,
+            Some(1),
+            not_text.message("an XML results file", "XML text"),
+        ));
+        return XmlResultsFile {
+            header: parser.header,
+            candidates: parser.candidates,
+            unknown: parser.unknown,
+            problems: parser.problems,
+        };
+    }
     // `Err(Stopped)` only means a fatal problem was recorded; what was read is still kept.
     let _ = parser.run();
     parser.flush_open_records();
@@ -608,7 +626,8 @@ impl<'a> Parser<'a> {
                 Event::Text(t) => self.text(&String::from_utf8_lossy(&t), line),
                 Event::CData(t) => self.text(&String::from_utf8_lossy(&t), line),
                 Event::GeneralRef(r) => {
-                    let resolved = self.resolve_ref(&String::from_utf8_lossy(&r), line);
+                    let field = self.local_name_of_top();
+                    let resolved = self.resolve_ref(&String::from_utf8_lossy(&r), line, &field);
                     self.text(&resolved, line);
                 }
                 Event::Decl(d) => {
@@ -755,7 +774,7 @@ impl<'a> Parser<'a> {
                 );
                 continue;
             }
-            let value = self.unescape_attribute(&String::from_utf8_lossy(&attr.value), line);
+            let value = self.unescape_attribute(&String::from_utf8_lossy(&attr.value), line, &key);
             if node == Node::Root && key == NAMES.version {
                 let value = value.trim();
                 if !value.is_empty() {
@@ -888,6 +907,23 @@ impl<'a> Parser<'a> {
                 _ => {}
             }
             return;
+        };
+        // XML allows no control characters but tab and line ends; a file may still hold them.
+        let not_allowed = |c: &char| c.is_control() && !matches!(c, '\t' | '\n' | '\r');
+        let text = if text.chars().any(|c| not_allowed(&c)) {
+            let kept: String = text.chars().filter(|c| !not_allowed(c)).collect();
+            let msg = format!(
+                "control characters in text: {}; removed, read as {}",
+                quoted(text.trim()),
+                quoted(kept.trim())
+            );
+            self.report(
+                Problem::new(ProblemKind::ControlCharacters, Some(line), msg)
+                    .at_field(field.name()),
+            );
+            kept
+        } else {
+            text
         };
         let value = text.trim();
         // An empty element, such as `<Endorsement/>`, is an absent value.
@@ -1034,6 +1070,9 @@ impl<'a> Parser<'a> {
 
     fn eof(&mut self) -> Result<(), Stopped> {
         let Some(frame) = self.stack.last() else {
+            if !self.seen_root {
+                self.no_root();
+            }
             return Ok(());
         };
         let (open_line, name) = (frame.line, self.local_name_of_top());
@@ -1044,8 +1083,34 @@ impl<'a> Parser<'a> {
              the rest of the file; the file looks truncated",
             name = shorten(&name)
         );
-        self.report(Problem::new(ProblemKind::MalformedRecord, Some(line), msg));
+        self.report(
+            Problem::new(ProblemKind::MalformedRecord, Some(line), msg).at_field(shorten(&name)),
+        );
         Err(Stopped)
+    }
+
+    /// The file ended with no element at all: an empty file, or a declaration alone.
+    fn no_root(&mut self) {
+        let empty = self
+            .bytes
+            .strip_prefix(b"\xEF\xBB\xBF")
+            .unwrap_or(self.bytes)
+            .iter()
+            .all(u8::is_ascii_whitespace);
+        let what = if empty {
+            "the file is empty"
+        } else {
+            "the file holds no XML element"
+        };
+        let line = self.lines.at(self.bytes.len().saturating_sub(1));
+        let msg = format!(
+            "{what}: expected an XML results file, its root element {} holding a {} and {} \
+             elements",
+            NAMES.root, NAMES.header, NAMES.candidate
+        );
+        self.report(
+            Problem::new(ProblemKind::MalformedRecord, Some(line), msg).at_field(NAMES.root),
+        );
     }
 
     fn not_utf8(&mut self, at: usize) -> Result<(), Stopped> {
@@ -1055,13 +1120,31 @@ impl<'a> Parser<'a> {
             Some(enc) if !enc.eq_ignore_ascii_case("utf-8") => {
                 format!(" (the file says it is {})", quoted(enc))
             }
-            _ => String::new(),
+            _ => {
+                // A letter in Windows-1252 (or Latin-1) says which encoding the file was saved in.
+                let letter = crate::field::decode_1252(&[byte])
+                    .chars()
+                    .next()
+                    .filter(|c| byte >= 0x80 && c.is_alphabetic());
+                match letter {
+                    Some(c) => format!(
+                        " ('{c}' in Windows-1252 or Latin-1: the file was probably saved in that \
+                         encoding, not in UTF-8)"
+                    ),
+                    None => String::new(),
+                }
+            }
         };
         let msg = format!(
             "expected UTF-8 text, as XML results files must be, found byte 0x{byte:02X}{declared}; \
              the rest of the file was not read"
         );
-        self.report(Problem::new(ProblemKind::MalformedRecord, Some(line), msg));
+        let mut problem = Problem::new(ProblemKind::MalformedRecord, Some(line), msg);
+        let element = self.local_name_of_top();
+        if !element.is_empty() {
+            problem = problem.at_field(shorten(&element));
+        }
+        self.report(problem);
         Err(Stopped)
     }
 
@@ -1110,7 +1193,7 @@ impl<'a> Parser<'a> {
 
     /// The text of `&name;`. Only the five XML entities and character references are read; any
     /// other entity (declared in a DTD or not) is never expanded and is kept as written.
-    fn resolve_ref(&mut self, name: &str, line: usize) -> String {
+    fn resolve_ref(&mut self, name: &str, line: usize, field: &str) -> String {
         let predefined = match name {
             "amp" => Some('&'),
             "lt" => Some('<'),
@@ -1146,12 +1229,16 @@ impl<'a> Parser<'a> {
                 quoted(&written)
             )
         };
-        self.report(Problem::new(ProblemKind::MalformedRecord, Some(line), msg));
+        let mut problem = Problem::new(ProblemKind::MalformedRecord, Some(line), msg);
+        if !field.is_empty() {
+            problem = problem.at_field(shorten(field));
+        }
+        self.report(problem);
         written
     }
 
     /// An attribute value with its references resolved as in text.
-    fn unescape_attribute(&mut self, raw: &str, line: usize) -> String {
+    fn unescape_attribute(&mut self, raw: &str, line: usize, attribute: &str) -> String {
         let mut out = String::with_capacity(raw.len());
         let mut rest = raw;
         while let Some(amp) = rest.find('&') {
@@ -1160,7 +1247,7 @@ impl<'a> Parser<'a> {
             // As in text, a reference ends at ';' and another '&' starts a new one.
             match after.find([';', '&']) {
                 Some(end) if after.as_bytes()[end] == b';' => {
-                    out.push_str(&self.resolve_ref(&after[..end], line));
+                    out.push_str(&self.resolve_ref(&after[..end], line, attribute));
                     rest = &after[end + 1..];
                 }
                 _ => {
@@ -1946,7 +2033,7 @@ mod tests {
                 &input[..40]
             );
             assert!(
-                file.problems.len() <= MAX_REFERENCE_PROBLEMS + 2,
+                file.problems.len() <= MAX_REFERENCE_PROBLEMS + 3,
                 "{:?}",
                 &file.problems[..3]
             );
@@ -1960,19 +2047,63 @@ mod tests {
     }
 
     #[test]
-    fn empty_and_whitespace_files() {
-        for input in [
-            &b""[..],
-            b"   \n",
-            b"\xEF\xBB\xBF",
-            b"<?xml version=\"1.0\"?>",
+    fn empty_and_whitespace_files_say_so() {
+        for (input, said) in [
+            (&b""[..], "the file is empty"),
+            (b"   \n", "the file is empty"),
+            (b"\xEF\xBB\xBF", "the file is empty"),
+            (b"<?xml version=\"1.0\"?>", "the file holds no XML element"),
+            (b"<!-- nothing -->\n", "the file holds no XML element"),
         ] {
             let file = parse_xml_results(input);
-            assert!(
-                file.candidates.is_empty() && file.problems.is_empty(),
-                "{file:?}"
+            assert!(file.candidates.is_empty(), "{file:?}");
+            assert_eq!(kinds(&file), [ProblemKind::MalformedRecord], "{file:?}");
+            assert_eq!(
+                file.problems[0].message,
+                format!(
+                    "{said}: expected an XML results file, its root element EDIResults holding \
+                     a Header and Candidate elements"
+                )
             );
         }
+    }
+
+    #[test]
+    fn zip_utf16_and_binary_files_are_named_as_such() {
+        let zip = parse_xml_results(b"PK\x03\x04\x14\x00\x00\x00\x08\x00");
+        assert_eq!(kinds(&zip), [ProblemKind::MalformedRecord]);
+        assert!(zip.problems[0]
+            .message
+            .starts_with("the file is a zip archive"));
+        let utf16: Vec<u8> = "\u{FEFF}<EDIResults/>"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        let file = parse_xml_results(&utf16);
+        assert!(file.problems[0].message.contains("UTF-16"), "{file:?}");
+        let file = parse_xml_results(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR");
+        assert_eq!(
+            file.problems[0].message,
+            "expected XML text, found bytes that are not text: byte 9 is 0x00, which an XML \
+             results file never holds (a damaged download, or another kind of file given this \
+             name); not read"
+        );
+    }
+
+    #[test]
+    fn control_characters_in_values_are_removed_and_reported() {
+        let xml = doc(&format!(
+            "<Candidate><CandidateNumber>7</CandidateNumber><Name>DAV\u{7}IES:O\u{1b}WEN</Name>{}</Candidate>",
+            "<Result><OptionCode>J560F</OptionCode><Grade>5</Grade></Result>"
+        ));
+        let file = parse_xml_results(xml.as_bytes());
+        assert_eq!(file.candidates[0].name.as_deref(), Some("DAVIES:OWEN"));
+        assert_eq!(kinds(&file), [ProblemKind::ControlCharacters]);
+        assert_eq!(file.problems[0].field.as_deref(), Some("Name"));
+        assert_eq!(
+            file.problems[0].message,
+            "control characters in text: 'DAV\\u{7}IES:O\\u{1b}WEN'; removed, read as 'DAVIES:OWEN'"
+        );
     }
 
     fn check_invariants(input: &[u8], file: &XmlResultsFile) {
