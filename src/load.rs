@@ -204,6 +204,21 @@ pub fn plan_folder(dir: &Path, limits: &Limits) -> Plan {
     plan
 }
 
+/// The centre a file belongs to by its name (`None` for basedata and for names that are not
+/// JCQ names).
+pub fn centre_of_name(path: &Path) -> Option<String> {
+    let name = path.file_name()?.to_string_lossy();
+    match FileName::parse(&name)?.kind {
+        FileNameKind::Edi {
+            data_type,
+            centre_or_series,
+            ..
+        } if !data_type.is_basedata() => Some(centre_or_series),
+        FileNameKind::XmlResults { centre, .. } => Some(centre),
+        _ => None,
+    }
+}
+
 /// Reads and parses `paths` in parallel, in their order; `progress` is called once per file.
 pub fn read_paths(
     paths: &[PathBuf],

@@ -538,7 +538,6 @@ fn an_unreadable_file_is_named_without_naming_candidates() {
 /// message, which quotes the field (`candidate name: control characters in text:
 /// 'AHMED:Z\x07RA'`). The fix is in `print_summary` in src/cmd/run.rs.
 #[test]
-#[ignore = "needs src/cmd/run.rs print_summary to leave the quoted text out of notes on name fields"]
 fn a_control_character_in_a_name_is_noted_without_the_name() {
     let dir = tempfile::tempdir().unwrap();
     let w = dir.path();

@@ -61,7 +61,10 @@ fn each_centre_is_written_on_its_own_and_out_holds_them_all() {
     let (out, db) = (tmp.path().join("out"), tmp.path().join("s.db"));
     let (code, text) = run(&data, &out, &db, &[]);
     assert_eq!(code, 0, "{text}");
-    assert!(text.contains("3 centres as of Thu 20 Aug 2026 10:00 BST"), "{text}");
+    assert!(
+        text.contains("3 centres as of Thu 20 Aug 2026 10:00 BST"),
+        "{text}"
+    );
 
     let mut all_findings = Vec::new();
     let mut all_statements = Vec::new();
@@ -79,11 +82,18 @@ fn each_centre_is_written_on_its_own_and_out_holds_them_all() {
             assert!(dir.join(name).is_file(), "centres/{centre}/{name} missing");
         }
         let (_, findings) = csv_rows(&dir.join("findings.csv"));
-        assert!(!findings.is_empty(), "the generator plants findings in every centre");
+        assert!(
+            !findings.is_empty(),
+            "the generator plants findings in every centre"
+        );
         assert!(findings.iter().all(|f| f[3] == centre));
         all_findings.extend(findings);
         let (header, statements) = csv_rows(&dir.join("statements.csv"));
-        assert_eq!(header.len(), 12, "a centre's own statements.csv has no centre column");
+        assert_eq!(
+            header.len(),
+            12,
+            "a centre's own statements.csv has no centre column"
+        );
         all_statements.extend(statements.into_iter().map(|mut row| {
             row.push(centre.to_string());
             row
@@ -100,7 +110,11 @@ fn each_centre_is_written_on_its_own_and_out_holds_them_all() {
     assert_eq!(header[..12], resultsday::statements::CSV_COLUMNS);
     assert_eq!(statements, all_statements);
     assert!(!out.join("statements.html").exists());
-    for name in ["analysis.xlsx", "analysis/headline.csv", "analysis/subjects.csv"] {
+    for name in [
+        "analysis.xlsx",
+        "analysis/headline.csv",
+        "analysis/subjects.csv",
+    ] {
         assert!(out.join(name).is_file(), "{name} missing");
     }
 
@@ -233,7 +247,10 @@ fn an_unreadable_file_of_one_centre_is_a_finding_and_the_rest_run() {
         .iter()
         .find(|f| f[1] == "unreadable_file")
         .expect("an unreadable_file finding");
-    assert_eq!((row[0].as_str(), row[2].as_str()), ("error", "70"));
+    assert_eq!(
+        (row[0].as_str(), row[2].as_str(), row[3].as_str()),
+        ("error", "70", "10001")
+    );
     assert_eq!(row[9], "R1000170.X02");
     let (_, all) = csv_rows(&out.join("findings.csv"));
     assert_eq!(all.iter().filter(|f| f[1] == "unreadable_file").count(), 1);

@@ -351,7 +351,13 @@ pub fn run(args: &RunArgs) -> Result<i32, Box<dyn std::error::Error>> {
         unreadable: folder_unreadable,
     };
     let mut combined = if several {
-        Some(Combined::start(&ctx, &basedata_files, &folder_notes)?)
+        let centres = plan.centres.keys().cloned().collect();
+        Some(Combined::start(
+            &ctx,
+            &basedata_files,
+            &folder_notes,
+            &centres,
+        )?)
     } else {
         None
     };
@@ -572,10 +578,10 @@ fn process_centre(
     // Files that could not be read: the centre's own, and in a folder of one centre, the
     // folder's (a run of several reports those once, in OUT's findings).
     let own_unreadable = unreadable.iter();
-    let folder_unreadable = (!ctx.several)
-        .then_some(&folder.unreadable)
-        .into_iter()
-        .flatten();
+    let folder_unreadable = folder
+        .unreadable
+        .iter()
+        .filter(|e| !ctx.several || load::centre_of_name(&e.path).as_deref() == Some(centre));
     outcome.findings.extend(
         folder_unreadable
             .chain(own_unreadable)
@@ -912,6 +918,7 @@ impl Combined {
         ctx: &Context,
         basedata_files: &[load::InputFile],
         folder: &FolderNotes,
+        centres: &std::collections::BTreeSet<String>,
     ) -> Result<Combined, RunError> {
         let open = |name: &str| -> Result<_, RunError> {
             let path = ctx.args.out.join(name);
@@ -933,7 +940,13 @@ impl Combined {
         let mut basedata_findings: Vec<Finding> = basedata_files
             .iter()
             .flat_map(|f| checks::file_findings(f, "", &ctx.boards))
-            .chain(folder.unreadable.iter().map(|e| unreadable_finding(e, "")))
+            .chain(
+                folder
+                    .unreadable
+                    .iter()
+                    .filter(|e| load::centre_of_name(&e.path).is_none_or(|c| !centres.contains(&c)))
+                    .map(|e| unreadable_finding(e, "")),
+            )
             .collect();
         basedata_findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         basedata_findings.dedup();

@@ -10,6 +10,7 @@ pub fn resultsday() -> Command {
 }
 
 /// Copies a folder and everything in it, so a test can add files to a copy of the samples.
+#[allow(dead_code)] // not every test file copies folders
 pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap() {
