@@ -104,7 +104,7 @@ pub fn result_findings(series: &CentreSeries, gradesets: &Gradesets) -> Vec<Find
                 Finding::new(kind, board, &series.centre)
                     .candidate(&rec.candidate_number, &rec.uci, &rec.name)
                     .entry(&rec.option_code)
-                    .at(&Source::new(&r.file, rec.line))
+                    .at(&Source::new(r.file, rec.line))
             };
             let option = b.basedata.option(&rec.option_code);
             if option.is_none() {
@@ -172,7 +172,7 @@ pub fn result_findings(series: &CentreSeries, gradesets: &Gradesets) -> Vec<Find
                 Finding::new(FindingKind::DuplicateResult, board, &series.centre)
                     .candidate(&rec.candidate_number, &rec.uci, &rec.name)
                     .entry(&rec.option_code)
-                    .at(&Source::new(&d.file, rec.line))
+                    .at(&Source::new(d.file, rec.line))
                     .detail("the same candidate and option again in this file; the first is used"),
             );
         }

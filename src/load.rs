@@ -2,6 +2,7 @@
 //! assembles each centre's series: the winning basedata, the current entries, the latest results
 //! with the XML component marks merged in.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -313,59 +314,57 @@ impl Basedata {
     }
 }
 
-/// An entry as it stands after the amendments.
+/// An entry as it stands after the amendments: the record as read, or changed by an
+/// amendment of the candidate's details.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CurrentEntry {
-    pub record: EntryRecord,
-    pub file: String,
+pub struct CurrentEntry<'f> {
+    pub record: Cow<'f, EntryRecord>,
+    pub file: &'f str,
     pub withdrawn: bool,
 }
 
 /// A result as it stands after later files replaced earlier ones.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CurrentResult {
-    pub record: ResultRecord,
-    pub file: String,
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CurrentResult<'f> {
+    pub record: &'f ResultRecord,
+    pub file: &'f str,
 }
 
 /// A candidate's details as the board's entries hold them after amendments.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct EntryCandidate {
-    pub uci: String,
-    pub name: String,
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct EntryCandidate<'f> {
+    pub uci: &'f str,
+    pub name: &'f str,
     pub sex: Option<char>,
 }
 
 /// A result the same file carries twice (the second is reported, the first kept).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Duplicate {
-    pub record: ResultRecord,
-    pub file: String,
-}
+pub type Duplicate<'f> = CurrentResult<'f>;
 
-/// One board's part of a centre's series.
+/// (candidate number, option code): how entries and results are keyed.
+pub type Key<'f> = (&'f str, &'f str);
+
+/// One board's part of a centre's series. Records are borrowed from the files read.
 #[derive(Debug, Default)]
-pub struct BoardSeries {
+pub struct BoardSeries<'f> {
     pub board: String,
     /// Shared by every centre of the series.
     pub basedata: Arc<Basedata>,
-    /// (candidate number, option code) → entry.
-    pub entries: BTreeMap<(String, String), CurrentEntry>,
+    pub entries: BTreeMap<Key<'f>, CurrentEntry<'f>>,
     /// Candidate number → details from this board's entries.
-    pub candidates: BTreeMap<String, EntryCandidate>,
-    /// (candidate number, option code) → result.
-    pub results: BTreeMap<(String, String), CurrentResult>,
-    pub duplicates: Vec<Duplicate>,
-    /// XML results: (candidate number, option code) → (file, candidate, result).
-    pub xml: BTreeMap<(String, String), XmlAt>,
+    pub candidates: BTreeMap<&'f str, EntryCandidate<'f>>,
+    pub results: BTreeMap<Key<'f>, CurrentResult<'f>>,
+    pub duplicates: Vec<Duplicate<'f>>,
+    /// XML results with their candidate and file.
+    pub xml: BTreeMap<Key<'f>, XmlAt<'f>>,
 }
 
 /// An XML result with its candidate and file.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct XmlAt {
-    pub file: String,
-    pub candidate: parsers::xml::XmlCandidate,
-    pub result: parsers::xml::XmlResult,
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct XmlAt<'f> {
+    pub file: &'f str,
+    pub candidate: &'f parsers::xml::XmlCandidate,
+    pub result: &'f parsers::xml::XmlResult,
 }
 
 /// A centre's series: every board's files assembled.
@@ -374,7 +373,7 @@ pub struct CentreSeries<'f> {
     pub centre: String,
     /// The JCQ series code, e.g. `6A26`.
     pub series: String,
-    pub boards: BTreeMap<String, BoardSeries>,
+    pub boards: BTreeMap<String, BoardSeries<'f>>,
     /// The files this series was built from, in the order read.
     pub files: Vec<&'f InputFile>,
 }
@@ -501,7 +500,11 @@ fn sorted_by_sequence<'a>(
     v
 }
 
-fn assemble_board(board: &str, basedata: Arc<Basedata>, files: &[&InputFile]) -> BoardSeries {
+fn assemble_board<'f>(
+    board: &str,
+    basedata: Arc<Basedata>,
+    files: &[&'f InputFile],
+) -> BoardSeries<'f> {
     let mut b = BoardSeries {
         board: board.to_string(),
         basedata,
@@ -570,64 +573,54 @@ fn load_basedata(files: &[&InputFile]) -> Basedata {
 }
 
 /// The entries file, then every amendments file in sequence order.
-fn apply_entries(b: &mut BoardSeries, files: &[&InputFile]) {
+fn apply_entries<'f>(b: &mut BoardSeries<'f>, files: &[&'f InputFile]) {
     for f in files {
         let Some(Records::Entries(records)) = f.edi().map(|e| &e.records) else {
             continue;
         };
         for r in records {
-            let key = (r.candidate_number.clone(), r.option_code.clone());
+            let key = (r.candidate_number.as_str(), r.option_code.as_str());
             let details = EntryCandidate {
-                uci: r.uci.clone(),
-                name: r.name.clone(),
+                uci: &r.uci,
+                name: &r.name,
                 sex: r.sex,
+            };
+            let entry = |withdrawn| CurrentEntry {
+                record: Cow::Borrowed(r),
+                file: &f.name,
+                withdrawn,
             };
             match r.action {
                 None | Some(EntryAction::New) => {
-                    b.entries.insert(
-                        key,
-                        CurrentEntry {
-                            record: r.clone(),
-                            file: f.name.clone(),
-                            withdrawn: false,
-                        },
-                    );
-                    b.candidates.insert(r.candidate_number.clone(), details);
+                    b.entries.insert(key, entry(false));
+                    b.candidates.insert(&r.candidate_number, details);
                 }
                 Some(EntryAction::Withdraw) => match b.entries.get_mut(&key) {
                     Some(e) => {
                         e.withdrawn = true;
-                        e.file = f.name.clone();
-                        e.record.line = r.line;
+                        e.file = &f.name;
+                        e.record.to_mut().line = r.line;
                     }
                     None => {
-                        b.entries.insert(
-                            key,
-                            CurrentEntry {
-                                record: r.clone(),
-                                file: f.name.clone(),
-                                withdrawn: true,
-                            },
-                        );
+                        b.entries.insert(key, entry(true));
                     }
                 },
                 Some(EntryAction::Change) => {
                     // New candidate details apply to all of the candidate's entries with this
                     // board.
-                    for ((cand, _), e) in b.entries.iter_mut() {
-                        if *cand == r.candidate_number {
-                            e.record.name = r.name.clone();
-                            e.record.uci = r.uci.clone();
-                            e.record.sex = r.sex.or(e.record.sex);
-                            e.record.date_of_birth = r.date_of_birth.or(e.record.date_of_birth);
+                    let candidate = r.candidate_number.as_str();
+                    for (_, e) in b.entries.range_mut((candidate, "")..) {
+                        if e.record.candidate_number != candidate {
+                            break;
                         }
+                        let rec = e.record.to_mut();
+                        rec.name = r.name.clone();
+                        rec.uci = r.uci.clone();
+                        rec.sex = r.sex.or(rec.sex);
+                        rec.date_of_birth = r.date_of_birth.or(rec.date_of_birth);
                     }
-                    b.entries.entry(key).or_insert_with(|| CurrentEntry {
-                        record: r.clone(),
-                        file: f.name.clone(),
-                        withdrawn: false,
-                    });
-                    b.candidates.insert(r.candidate_number.clone(), details);
+                    b.entries.entry(key).or_insert_with(|| entry(false));
+                    b.candidates.insert(candidate, details);
                 }
             }
         }
@@ -636,31 +629,25 @@ fn apply_entries(b: &mut BoardSeries, files: &[&InputFile]) {
 
 /// Results files in sequence order, each replacing the results it carries; XML marks merged
 /// into the results with the same candidate and option.
-fn apply_results(b: &mut BoardSeries, files: &[&InputFile]) {
+fn apply_results<'f>(b: &mut BoardSeries<'f>, files: &[&'f InputFile]) {
     for f in files {
         if let Some(Records::Results(records)) = f.edi().map(|e| &e.records) {
-            let mut seen: HashMap<(&str, &str), usize> = HashMap::new();
+            let mut seen: HashMap<Key, usize> = HashMap::new();
             for r in records {
-                let count = seen
-                    .entry((r.candidate_number.as_str(), r.option_code.as_str()))
-                    .or_insert(0);
+                let key = (r.candidate_number.as_str(), r.option_code.as_str());
+                let count = seen.entry(key).or_insert(0);
                 *count += 1;
+                let current = CurrentResult {
+                    record: r,
+                    file: &f.name,
+                };
                 if *count > 1 {
                     if *count == 2 {
-                        b.duplicates.push(Duplicate {
-                            record: r.clone(),
-                            file: f.name.clone(),
-                        });
+                        b.duplicates.push(current);
                     }
                     continue;
                 }
-                b.results.insert(
-                    (r.candidate_number.clone(), r.option_code.clone()),
-                    CurrentResult {
-                        record: r.clone(),
-                        file: f.name.clone(),
-                    },
-                );
+                b.results.insert(key, current);
             }
         }
     }
@@ -670,14 +657,12 @@ fn apply_results(b: &mut BoardSeries, files: &[&InputFile]) {
         let Some(x) = f.xml() else { continue };
         for c in &x.candidates {
             for r in &c.results {
-                let mut candidate = c.clone();
-                candidate.results.clear();
                 b.xml.insert(
-                    (c.candidate_number.clone(), r.option_code.clone()),
+                    (c.candidate_number.as_str(), r.option_code.as_str()),
                     XmlAt {
-                        file: f.name.clone(),
-                        candidate,
-                        result: r.clone(),
+                        file: &f.name,
+                        candidate: c,
+                        result: r,
                     },
                 );
             }

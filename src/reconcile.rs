@@ -16,19 +16,19 @@ pub fn reconcile(series: &CentreSeries) -> Vec<Finding> {
 }
 
 /// A syllabus key within a board: options of one syllabus that are awards (or units) alike.
-type SyllabusKey = (String, bool);
+type SyllabusKey<'b> = (&'b str, bool);
 
 fn reconcile_board(centre: &str, b: &BoardSeries) -> Vec<Finding> {
     let mut findings = Vec::new();
     let bd = &b.basedata;
     let syllabus_key = |option: &str| -> Option<SyllabusKey> {
-        bd.option(option).map(|o| (o.syllabus.clone(), o.is_award))
+        bd.option(option).map(|o| (o.syllabus.as_str(), o.is_award))
     };
 
     // What each candidate is entered for, and has results for, by syllabus.
     let mut entered: BTreeMap<&str, BTreeMap<SyllabusKey, Vec<&str>>> = BTreeMap::new();
     let mut current: BTreeSet<(&str, &str)> = BTreeSet::new();
-    for ((cand, option), e) in &b.entries {
+    for (&(cand, option), e) in &b.entries {
         if e.withdrawn {
             continue;
         }
@@ -43,28 +43,28 @@ fn reconcile_board(centre: &str, b: &BoardSeries) -> Vec<Finding> {
         }
     }
     let mut resulted: BTreeMap<&str, BTreeSet<SyllabusKey>> = BTreeMap::new();
-    for (cand, option) in b.results.keys() {
+    for &(cand, option) in b.results.keys() {
         if let Some(k) = syllabus_key(option) {
             resulted.entry(cand).or_default().insert(k);
         }
     }
 
     // Results: entered, entered for another option of the syllabus, or not entered at all.
-    for ((cand, option), r) in &b.results {
-        let rec = &r.record;
+    for (&(cand, option), r) in &b.results {
+        let rec = r.record;
         let Some(key) = syllabus_key(option) else {
             continue; // unknown_entry_code, raised by the result checks
         };
-        if current.contains(&(cand.as_str(), option.as_str())) {
+        if current.contains(&(cand, option)) {
             continue;
         }
         let base = |kind| {
             Finding::new(kind, &b.board, centre)
                 .candidate(cand, &rec.uci, &rec.name)
                 .entry(option)
-                .at(&Source::new(&r.file, rec.line))
+                .at(&Source::new(r.file, rec.line))
         };
-        match entered.get(cand.as_str()).and_then(|s| s.get(&key)) {
+        match entered.get(cand).and_then(|s| s.get(&key)) {
             Some(others) => findings.push(base(FindingKind::OptionChanged).detail(format!(
                 "result for {option} but the entry is for {} (same syllabus {}): a tier or \
                  option change",
@@ -79,8 +79,8 @@ fn reconcile_board(centre: &str, b: &BoardSeries) -> Vec<Finding> {
     }
 
     // Entries: a result, a result for another option of the syllabus, or missing.
-    for ((cand, option), e) in &b.entries {
-        if e.withdrawn || b.results.contains_key(&(cand.clone(), option.clone())) {
+    for (key @ &(cand, option), e) in &b.entries {
+        if e.withdrawn || b.results.contains_key(key) {
             continue;
         }
         let rec = &e.record;
@@ -88,7 +88,7 @@ fn reconcile_board(centre: &str, b: &BoardSeries) -> Vec<Finding> {
             Finding::new(kind, &b.board, centre)
                 .candidate(cand, &rec.uci, &rec.name)
                 .entry(option)
-                .at(&Source::new(&e.file, rec.line))
+                .at(&Source::new(e.file, rec.line))
         };
         match syllabus_key(option) {
             None => findings.push(base(FindingKind::UnknownEntryCode).detail(format!(
@@ -96,9 +96,7 @@ fn reconcile_board(centre: &str, b: &BoardSeries) -> Vec<Finding> {
                 b.board
             ))),
             Some(key) => {
-                let answered = resulted
-                    .get(cand.as_str())
-                    .is_some_and(|s| s.contains(&key));
+                let answered = resulted.get(cand).is_some_and(|s| s.contains(&key));
                 if !answered {
                     findings.push(base(FindingKind::MissingResult).detail(format!(
                         "entered for {option} with board {} and no result has arrived",
@@ -134,11 +132,11 @@ fn cash_in_gaps(centre: &str, b: &BoardSeries, current: &BTreeSet<(&str, &str)>)
     }
     gaps.into_iter()
         .map(|((cand, cash_in), units)| {
-            let e = &b.entries[&(cand.to_string(), units[0].to_string())];
+            let e = &b.entries[&(cand, units[0])];
             Finding::new(FindingKind::CashInGap, &b.board, centre)
                 .candidate(cand, &e.record.uci, &e.record.name)
                 .entry(cash_in)
-                .at(&Source::new(&e.file, e.record.line))
+                .at(&Source::new(e.file, e.record.line))
                 .detail(format!(
                     "unit entries {} count toward {cash_in}, but there is no entry for {cash_in}: \
                      no certificate without a cash-in",
@@ -157,32 +155,33 @@ fn name_key(name: &str) -> String {
         .to_uppercase()
 }
 
+/// Whether two names are the same to a person: equal, or equal once [`name_key`] is applied.
+fn same_name(a: &str, b: &str) -> bool {
+    a == b || name_key(a) == name_key(b)
+}
+
 /// Results whose name differs from the same board's current entry for the candidate.
 fn name_mismatches(centre: &str, b: &BoardSeries) -> Vec<Finding> {
     let mut findings = Vec::new();
-    for ((cand, option), r) in &b.results {
-        let rec = &r.record;
+    for (key @ &(cand, option), r) in &b.results {
+        let rec = r.record;
         // The entry for this option if there is one, else any current entry of the candidate.
-        let entry = b
-            .entries
-            .get(&(cand.clone(), option.clone()))
-            .filter(|e| !e.withdrawn)
-            .or_else(|| {
-                b.entries
-                    .range((cand.clone(), String::new())..)
-                    .take_while(|((c, _), _)| c == cand)
-                    .map(|(_, e)| e)
-                    .find(|e| !e.withdrawn)
-            });
+        let entry = b.entries.get(key).filter(|e| !e.withdrawn).or_else(|| {
+            b.entries
+                .range((cand, "")..)
+                .take_while(|((c, _), _)| *c == cand)
+                .map(|(_, e)| e)
+                .find(|e| !e.withdrawn)
+        });
         let Some(entry) = entry else { continue };
-        if rec.name.is_empty() || name_key(&rec.name) == name_key(&entry.record.name) {
+        if rec.name.is_empty() || same_name(&rec.name, &entry.record.name) {
             continue;
         }
         findings.push(
             Finding::new(FindingKind::NameMismatch, &b.board, centre)
                 .candidate(cand, &rec.uci, &rec.name)
                 .entry(option)
-                .at(&Source::new(&r.file, rec.line))
+                .at(&Source::new(r.file, rec.line))
                 .detail(format!(
                     "the result says '{}' but the entry ({} line {}) says '{}'",
                     rec.name, entry.file, entry.record.line, entry.record.name

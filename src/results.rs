@@ -13,8 +13,8 @@ pub fn build(series: &CentreSeries) -> (Vec<CandidateResult>, Vec<Finding>) {
     for (board, b) in &series.boards {
         for r in b.results.values() {
             let xml = b.xml.get(&(
-                r.record.candidate_number.clone(),
-                r.record.option_code.clone(),
+                r.record.candidate_number.as_str(),
+                r.record.option_code.as_str(),
             ));
             results.push(candidate_result(board, &series.centre, b, r, xml));
         }
@@ -98,7 +98,7 @@ fn candidate_result(
         max_mark,
         endorsement,
         components,
-        source: Source::new(&r.file, rec.line),
+        source: Source::new(r.file, rec.line),
     }
 }
 
@@ -114,7 +114,7 @@ fn xml_findings(centre: &str, b: &BoardSeries) -> Vec<Finding> {
                     c.name.as_deref().unwrap_or(""),
                 )
                 .entry(&x.result.option_code)
-                .at(&Source::new(&x.file, x.result.line))
+                .at(&Source::new(x.file, x.result.line))
         };
         let Some(edi) = b.results.get(key) else {
             findings.push(base(FindingKind::XmlWithoutEdi).detail(

@@ -1,0 +1,124 @@
+//! The stages of `resultsday run` on one generated centre of about 14,000 results (2,000
+//! candidates), in results/s: checking and reconciling, each writer (statements as HTML and
+//! CSV, findings CSV, the analysis with its workbook), and the whole run end to end as the
+//! command does it (reading, writing every output, saving in the store).
+//!
+//! cargo bench --bench run
+//!
+//! Per 100k results: 100,000 / (results/s) seconds.
+
+use std::path::Path;
+
+use criterion::{black_box, criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use resultsday::analysis::{self, AnalysisTables};
+use resultsday::calendar::Calendar;
+use resultsday::cli::RunArgs;
+use resultsday::cmd::run::{check_series, findings_csv};
+use resultsday::inputs::Limits;
+use resultsday::load;
+use resultsday::statements::{self, StatementSet};
+use resultsday::synthetic::{generate, Spec};
+
+const CANDIDATES: usize = 2_000;
+const CENTRE: &str = "10000";
+const SERIES: &str = "6A26";
+
+fn centre(dir: &Path) {
+    generate(&Spec {
+        candidates: CANDIDATES,
+        centres: 1,
+        out: dir.to_path_buf(),
+        seed: 1,
+    })
+    .expect("the generator writes the centre");
+}
+
+fn stages(c: &mut Criterion) {
+    let data = tempfile::tempdir().unwrap();
+    centre(data.path());
+    let folder = load::read_folder(data.path(), &Limits::default(), &|_| {}, &|| {});
+    let gradesets = parsers::Gradesets::builtin();
+    let boards = parsers::Boards::builtin();
+    let outcome = check_series(&folder, CENTRE, SERIES, &gradesets, &boards);
+    let results = outcome.results.len() as u64;
+
+    let mut group = c.benchmark_group("run stages");
+    group.sample_size(20);
+    group.throughput(Throughput::Elements(results));
+
+    group.bench_function("check and reconcile", |b| {
+        b.iter(|| black_box(check_series(&folder, CENTRE, SERIES, &gradesets, &boards)))
+    });
+
+    let calendar = Calendar::builtin();
+    let dates = calendar.get("2026-06");
+    let settings = resultsday::config::Settings::default();
+    let release =
+        |r: &resultsday::model::CandidateResult| statements::release_of(r, &calendar, dates);
+    let as_of = resultsday::calendar::parse_as_of("2026-08-20T10:00").unwrap();
+    let set = StatementSet {
+        settings: &settings,
+        centre_number: CENTRE,
+        series_name: "June 2026",
+        results: &outcome.results,
+        boards: &boards,
+        release: &release,
+        as_of,
+    };
+    group.bench_function("statements.html", |b| {
+        b.iter(|| black_box(statements::render_html(&set, None).unwrap()))
+    });
+    group.bench_function("statements.csv", |b| {
+        b.iter(|| black_box(statements::statements_csv(&outcome.results).unwrap()))
+    });
+    group.bench_function("findings.csv", |b| {
+        b.iter(|| black_box(findings_csv(&outcome.findings)))
+    });
+    let tables = AnalysisTables::builtin();
+    group.bench_function("analysis", |b| {
+        b.iter(|| {
+            black_box(analysis::analyse(
+                &outcome.results,
+                &gradesets,
+                &tables,
+                None,
+            ))
+        })
+    });
+    let whole = analysis::analyse(&outcome.results, &gradesets, &tables, None);
+    let out = tempfile::tempdir().unwrap();
+    group.bench_function("analysis.xlsx and CSVs written", |b| {
+        b.iter(|| black_box(analysis::write_analysis(out.path(), &whole, true).unwrap()))
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group("run end to end");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(results));
+    group.bench_function("one centre", |b| {
+        b.iter_batched(
+            || tempfile::tempdir().unwrap(),
+            |work| {
+                let args = RunArgs {
+                    dir: data.path().to_path_buf(),
+                    out: work.path().join("out"),
+                    db: work.path().join("s.db"),
+                    as_of: Some("2026-08-20T10:00".into()),
+                    mis: None,
+                    series: None,
+                    fail_on: None,
+                    force_release: false,
+                    quiet: true,
+                };
+                let code = resultsday::cmd::run::run(&args).unwrap();
+                assert_eq!(code, 0);
+                work
+            },
+            BatchSize::PerIteration,
+        )
+    });
+    group.finish();
+}
+
+criterion_group!(benches, stages);
+criterion_main!(benches);
