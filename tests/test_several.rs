@@ -256,3 +256,22 @@ fn an_unreadable_file_of_one_centre_is_a_finding_and_the_rest_run() {
     assert_eq!(all.iter().filter(|f| f[1] == "unreadable_file").count(), 1);
     assert_eq!(Store::open_existing(&db).unwrap().runs().unwrap().len(), 3);
 }
+
+#[test]
+fn a_series_no_centre_has_is_bad_usage_naming_each_centre() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = three_centres(tmp.path());
+    let (out, db) = (tmp.path().join("out"), tmp.path().join("s.db"));
+    let (code, text) = run(&data, &out, &db, &["--series", "BG25"]);
+    assert_eq!(code, 2, "{text}");
+    for centre in CENTRES {
+        assert!(
+            text.contains(&format!(
+                "{centre}: no files for series 'BG25'; the folder holds series 6A26"
+            )),
+            "{text}"
+        );
+    }
+    let store = Store::open_existing(&db).unwrap();
+    assert!(store.runs().unwrap().is_empty(), "nothing is saved");
+}

@@ -235,9 +235,42 @@ enum CentreOutcome {
     },
 }
 
-/// How many centres are checked at once: bounds memory by a few centres, not the folder.
-fn centres_at_once() -> usize {
-    2 * rayon::current_num_threads().max(1)
+/// How much input a group of centres checked together may hold: memory is bounded by a few
+/// such groups (or by the largest centre, if it is larger), not by the folder.
+const GROUP_BYTES: u64 = 16 * 1024 * 1024;
+/// The most centres in a group.
+const GROUP_CENTRES: usize = 16;
+
+/// Splits the centres, in folder order, into groups checked in parallel: each group at least
+/// one centre per thread, at most [`GROUP_BYTES`] of input (unless one centre is larger) and
+/// [`GROUP_CENTRES`] centres. Large groups keep every thread busy; the bound keeps memory in
+/// hand.
+fn groups<'p>(
+    centres: &[(&'p String, &'p Vec<PathBuf>)],
+) -> Vec<Vec<(&'p String, &'p Vec<PathBuf>)>> {
+    let threads = rayon::current_num_threads().max(1);
+    let size = |paths: &Vec<PathBuf>| -> u64 {
+        paths
+            .iter()
+            .filter_map(|p| std::fs::metadata(p).ok())
+            .map(|m| m.len())
+            .sum()
+    };
+    let mut groups = Vec::new();
+    let (mut group, mut bytes) = (Vec::new(), 0u64);
+    for &(centre, paths) in centres {
+        let n = size(paths);
+        if group.len() >= threads && (bytes + n > GROUP_BYTES || group.len() == GROUP_CENTRES) {
+            groups.push(std::mem::take(&mut group));
+            bytes = 0;
+        }
+        group.push((centre, paths));
+        bytes += n;
+    }
+    if !group.is_empty() {
+        groups.push(group);
+    }
+    groups
 }
 
 pub fn run(args: &RunArgs) -> Result<i32, Box<dyn std::error::Error>> {
@@ -371,24 +404,23 @@ pub fn run(args: &RunArgs) -> Result<i32, Box<dyn std::error::Error>> {
     let mut centre_unreadable = Vec::new();
     let mut after_commit: Vec<Pending> = Vec::new();
     let outcome: Result<(), RunError> = std::thread::scope(|scope| {
-        let (send, receive) = std::sync::mpsc::sync_channel(centres_at_once());
+        // One group waits while the next is checked: at most three groups in memory.
+        let (send, receive) = std::sync::mpsc::sync_channel::<Vec<_>>(1);
         let (ctx, basedata, folder_notes) = (&ctx, &basedata, &folder_notes);
         scope.spawn(move || {
-            for chunk in centres.chunks(centres_at_once()) {
-                let outcomes: Vec<Result<CentreOutcome, RunError>> = chunk
+            for group in groups(&centres) {
+                let outcomes: Vec<Result<CentreOutcome, RunError>> = group
                     .par_iter()
                     .map(|(centre, paths)| {
                         process_centre(ctx, basedata, folder_notes, centre, paths, started)
                     })
                     .collect();
-                for o in outcomes {
-                    if send.send(o).is_err() {
-                        return;
-                    }
+                if send.send(outcomes).is_err() {
+                    return;
                 }
             }
         });
-        for outcome in receive {
+        for outcome in receive.into_iter().flatten() {
             match outcome? {
                 CentreOutcome::NotRun {
                     centre,
