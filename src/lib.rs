@@ -10,6 +10,7 @@ pub mod checks;
 pub mod cli;
 pub mod cmd;
 pub mod config;
+pub mod csvlines;
 pub mod inputs;
 pub mod load;
 pub mod messages;

@@ -153,6 +153,7 @@ pub fn parse_mis(file: &str, bytes: &[u8]) -> Result<Mis, MisError> {
         .has_headers(false)
         .flexible(true)
         .from_reader(bytes);
+    let mut lines = crate::csvlines::Lines::new(bytes);
     let mut records = rdr.byte_records();
     let header = match records.next() {
         Some(Ok(h)) => h,
@@ -205,12 +206,12 @@ pub fn parse_mis(file: &str, bytes: &[u8]) -> Result<Mis, MisError> {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                row.line = e.position().map_or(0, |p| p.line());
+                row.line = lines.of(e.position()) as u64;
                 row.problem("row", format!("cannot be read as CSV: {e}"));
                 continue;
             }
         };
-        row.line = record.position().map_or(0, |p| p.line());
+        row.line = lines.of(record.position()) as u64;
         if record.len() != names.len() {
             row.problem(
                 "row",

@@ -474,7 +474,8 @@ fn check_after_kill(c: &Centre, e: &Expected, what: &str) -> Stored {
             Stored::After => {}
         }
     }
-    assert!(temporaries <= 1, "{what}: {temporaries} temporary files");
+    // The statements and the analysis are written side by side: at most one file each in hand.
+    assert!(temporaries <= 2, "{what}: {temporaries} temporary files");
     for rel in e.old.keys() {
         assert!(found.contains_key(rel), "{what}: {rel} is gone");
     }

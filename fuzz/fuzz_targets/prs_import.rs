@@ -109,6 +109,15 @@ fn read_import(bytes: &[u8]) -> Option<Vec<Row>> {
         .flexible(true)
         .has_headers(false)
         .from_reader(bytes);
+    // As `import` counts lines (resultsday::csvlines), unless the csv crate's are asked for.
+    let mut counted = resultsday::csvlines::Lines::new(bytes);
+    let mut line_of = |p: Option<&csv::Position>| -> u64 {
+        if lines::csv_lines() {
+            p.map_or(0, |p| p.line())
+        } else {
+            counted.of(p) as u64
+        }
+    };
     let mut records = csv.byte_records();
     let header: Vec<String> = records
         .next()?
@@ -125,14 +134,14 @@ fn read_import(bytes: &[u8]) -> Option<Vec<Row>> {
             Ok(r) => r,
             Err(e) => {
                 rows.push(Row {
-                    line: e.position().map_or(0, |p| p.line()),
+                    line: line_of(e.position()),
                     expected: e.position().map_or(0, |p| lines::expected_line(bytes, p)),
                     fields: None,
                 });
                 continue;
             }
         };
-        let line = record.position().map_or(0, |p| p.line());
+        let line = line_of(record.position());
         let expected = record
             .position()
             .map_or(0, |p| lines::expected_line(bytes, p));

@@ -432,6 +432,7 @@ fn import(store: &mut Store, db: &Path, args: &ImportArgs) -> CmdResult {
         .flexible(true)
         .has_headers(false)
         .from_reader(bytes);
+    let mut lines = crate::csvlines::Lines::new(bytes);
     let mut records = csv.byte_records();
     let header: Vec<String> = match records.next() {
         Some(Ok(h)) => h
@@ -492,7 +493,7 @@ fn import(store: &mut Store, db: &Path, args: &ImportArgs) -> CmdResult {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line());
+                let line = lines.of(e.position());
                 writeln!(
                     err,
                     "{name} line {line}: refused: the line cannot be read: {e}"
@@ -501,7 +502,7 @@ fn import(store: &mut Store, db: &Path, args: &ImportArgs) -> CmdResult {
                 continue;
             }
         };
-        let line = record.position().map_or(0, |p| p.line());
+        let line = lines.of(record.position());
         if record.iter().all(|f| f.iter().all(u8::is_ascii_whitespace)) {
             continue;
         }

@@ -635,32 +635,39 @@ fn process_centre(
     let dates = series_id.as_deref().and_then(|id| ctx.calendar.get(id));
     let series_name = dates.map_or(series_code.as_str(), |d| d.name.as_str());
 
-    // Statements.
-    let release = |r: &CandidateResult| statements::release_of(r, &ctx.calendar, dates);
-    let set = statements::StatementSet {
-        settings: &ctx.settings,
-        centre_number: centre,
-        series_name,
-        results: &outcome.results,
-        boards: &ctx.boards,
-        release: &release,
-        as_of: ctx.as_of,
-    };
-    written.extend(statements::write_statements(&out_dir, &set)?);
-
-    // Analysis; what goes to third parties waits for 09:30 on results day.
-    let analysis = analysis::analyse(
-        &outcome.results,
-        &ctx.gradesets,
-        &ctx.tables,
-        ctx.mis.as_ref(),
-    );
+    // Statements, and the analysis beside them (a large centre keeps both threads busy); what
+    // goes to third parties waits for 09:30 on results day.
     let released = third_party_release(&ctx.calendar, dates, &outcome.results);
     let third_party_allowed = ctx.args.force_release || released.is_some_and(|at| ctx.as_of >= at);
-    written.extend(
-        analysis::write_analysis(&out_dir, &analysis, third_party_allowed)
-            .map_err(|e| output_error(&out_dir.join("analysis"), e))?,
+    let (statements_written, analysed) = rayon::join(
+        || -> Result<Vec<PathBuf>, RunError> {
+            let release = |r: &CandidateResult| statements::release_of(r, &ctx.calendar, dates);
+            let set = statements::StatementSet {
+                settings: &ctx.settings,
+                centre_number: centre,
+                series_name,
+                results: &outcome.results,
+                boards: &ctx.boards,
+                release: &release,
+                as_of: ctx.as_of,
+            };
+            Ok(statements::write_statements(&out_dir, &set)?)
+        },
+        || -> Result<(analysis::Analysis, Vec<PathBuf>), RunError> {
+            let analysis = analysis::analyse(
+                &outcome.results,
+                &ctx.gradesets,
+                &ctx.tables,
+                ctx.mis.as_ref(),
+            );
+            let written = analysis::write_analysis(&out_dir, &analysis, third_party_allowed)
+                .map_err(|e| output_error(&out_dir.join("analysis"), e))?;
+            Ok((analysis, written))
+        },
     );
+    written.extend(statements_written?);
+    let (analysis, analysis_written) = analysed?;
+    written.extend(analysis_written);
 
     let no_skipped = Vec::new();
     let (skipped, folder_unreadable) = if ctx.several {

@@ -1,13 +1,12 @@
 //! Line numbers of CSV rows as the person who opens the file counts them, for the targets that
 //! check the line a problem names. Shared by the CSV targets (`#[path]`-included).
 //!
-//! The `csv` crate's record positions, which resultsday reports today, are not that line in
-//! three cases (rust-csv issue #395): after a CRLF line end the record is placed on the line
-//! before; after blank lines, on the first blank line; and a lone CR never starts a new line.
-//! Every Windows spreadsheet writes CRLF. So by default the targets expect the `csv` crate's
-//! numbering (and fuzz past that known fault); `RESULTSDAY_FUZZ_LINES=true` makes them expect
-//! the true lines, and fail on the fault. Once resultsday counts lines itself, make that the
-//! default.
+//! The `csv` crate's record positions are not that line in three cases (rust-csv issue #395):
+//! after a CRLF line end the record is placed on the line before; after blank lines, on the
+//! first blank line; and a lone CR never starts a new line. resultsday counts lines itself
+//! (`resultsday::csvlines`), and the targets check it against [`true_line`], counted here
+//! independently. `RESULTSDAY_FUZZ_LINES=csv` makes them expect the `csv` crate's numbering
+//! instead (what resultsday reported before).
 
 /// The line (1-based) on which the record that `csv` places at byte `byte` of `body` really
 /// starts: the reader's position is where it began to read, before the line ends and blank
@@ -30,7 +29,7 @@ pub fn true_line(body: &[u8], byte: u64) -> u64 {
 }
 
 /// The line the targets expect a record to be reported on: the `csv` crate's own, or
-/// [`true_line`] when `RESULTSDAY_FUZZ_LINES=true`.
+/// [`true_line`] unless `RESULTSDAY_FUZZ_LINES=csv`.
 pub fn expected_line(body: &[u8], position: &csv::Position) -> u64 {
     if csv_lines() {
         position.line()
@@ -39,12 +38,12 @@ pub fn expected_line(body: &[u8], position: &csv::Position) -> u64 {
     }
 }
 
-/// Whether the `csv` crate's line numbers are expected (unless `RESULTSDAY_FUZZ_LINES=true`),
-/// so a row may be placed before its line, or share it with another.
+/// Whether the `csv` crate's line numbers are expected (`RESULTSDAY_FUZZ_LINES=csv`), so a row
+/// may be placed before its line, or share it with another.
 pub fn csv_lines() -> bool {
     use std::sync::OnceLock;
     static CSV_LINES: OnceLock<bool> = OnceLock::new();
-    *CSV_LINES.get_or_init(|| std::env::var("RESULTSDAY_FUZZ_LINES").map_or(true, |v| v != "true"))
+    *CSV_LINES.get_or_init(|| std::env::var("RESULTSDAY_FUZZ_LINES").is_ok_and(|v| v == "csv"))
 }
 
 /// The number of lines in `body` (a final line end starts one more, empty, line).
