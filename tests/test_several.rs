@@ -275,3 +275,36 @@ fn a_series_no_centre_has_is_bad_usage_naming_each_centre() {
     let store = Store::open_existing(&db).unwrap();
     assert!(store.runs().unwrap().is_empty(), "nothing is saved");
 }
+
+#[test]
+fn before_release_the_summary_says_what_is_confidential() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = three_centres(tmp.path());
+    let (out, db) = (tmp.path().join("out"), tmp.path().join("s.db"));
+    let output = resultsday()
+        .arg("run")
+        .arg(&data)
+        .arg("--out")
+        .arg(&out)
+        .arg("--db")
+        .arg(&db)
+        .args(["--as-of", "2026-08-13T07:59"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains(
+            "confidential: A level and level 3 results may not reach candidates before 08:00 \
+             on Thursday 13 August 2026"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "confidential: GCSE and level 1/2 results may not reach candidates before 08:00 on \
+             Thursday 20 August 2026"
+        ),
+        "{text}"
+    );
+    assert!(!out.join("analysis/headline.csv").exists());
+}

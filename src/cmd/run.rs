@@ -547,6 +547,9 @@ struct Saved {
     /// The run it was compared with, and the changes since.
     changes: Option<(i64, Vec<rediff::Change>)>,
     pending: Vec<Pending>,
+    /// When each results day's results may reach candidates (those the centre has results for
+    /// and whose series is in the calendar).
+    releases: std::collections::BTreeSet<(DateTime<Tz>, ResultsDay)>,
     /// The centre's whole run, kept when it is the only one (for the summary on the terminal).
     run: Option<Box<CentreRun>>,
 }
@@ -907,6 +910,21 @@ fn save_centre(
         warnings: run.findings.len() - errors,
         changes: changes.map(|c| (previous.unwrap_or_default(), c)),
         pending,
+        releases: run
+            .dates
+            .as_ref()
+            .map(|d| {
+                run.results
+                    .iter()
+                    .map(|r| {
+                        (
+                            ctx.calendar.candidate_release(d, r.results_day),
+                            r.results_day,
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
         run: None,
     })
 }
@@ -1179,6 +1197,22 @@ fn print_several(
             out,
             "\nsince each centre's last run: {} (centres/<centre>/changes.csv)",
             rediff::summary_line(&owned)
+        );
+    }
+    let held: std::collections::BTreeSet<&(DateTime<Tz>, ResultsDay)> = done
+        .iter()
+        .flat_map(|s| &s.releases)
+        .filter(|(at, _)| ctx.as_of < *at)
+        .collect();
+    for (at, day) in held {
+        let _ = writeln!(
+            out,
+            "\nconfidential: {} results may not reach candidates before {}",
+            match day {
+                ResultsDay::Gce => "A level and level 3",
+                ResultsDay::Gcse => "GCSE and level 1/2",
+            },
+            at.format("%H:%M on %A %-d %B %Y")
         );
     }
     if summary.third_party_outputs != "written" {
