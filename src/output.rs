@@ -139,9 +139,68 @@ pub fn create_private_dir(dir: &Path) -> io::Result<()> {
     Ok(())
 }
 
+/// The process that left a temporary file, from its name (`.findings.csv.1234.tmp`).
+fn temporary_of(name: &str) -> Option<u32> {
+    let rest = name.strip_prefix('.')?.strip_suffix(".tmp")?;
+    let (target, pid) = rest.rsplit_once('.')?;
+    if target.is_empty() {
+        return None;
+    }
+    pid.parse().ok()
+}
+
+/// Removes the temporary files a killed run left under `dir` (a few folders deep): those named
+/// as [`AtomicFile`] names them, of a process that is no longer running. Returns how many.
+/// Where it cannot be told whether a process runs (no `/proc`), nothing is removed.
+pub fn remove_stale_temporaries(dir: &Path) -> usize {
+    let proc = Path::new("/proc");
+    if !proc.join("self").exists() {
+        return 0;
+    }
+    let mut removed = 0;
+    let walker = walkdir::WalkDir::new(dir).max_depth(4).follow_links(false);
+    for entry in walker.into_iter().filter_map(Result::ok) {
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let Some(pid) = entry.file_name().to_str().and_then(temporary_of) else {
+            continue;
+        };
+        if !proc.join(pid.to_string()).exists() && std::fs::remove_file(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn temporaries_of_runs_that_ended_are_removed_and_others_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let sub = dir.path().join("centres").join("10000");
+        std::fs::create_dir_all(&sub).unwrap();
+        // A pid above the kernel's limit (4194304) is never running.
+        let stale = [
+            dir.path().join(".findings.csv.4194399.tmp"),
+            sub.join(".statements.html.4194399.tmp"),
+        ];
+        let kept = [
+            dir.path()
+                .join(format!(".run.json.{}.tmp", std::process::id())),
+            dir.path().join("findings.csv"),
+            dir.path().join(".4194399.tmp"),
+            dir.path().join("notes.4194399.tmp"),
+        ];
+        for p in stale.iter().chain(&kept) {
+            std::fs::write(p, b"x").unwrap();
+        }
+        assert_eq!(remove_stale_temporaries(dir.path()), 2);
+        assert!(stale.iter().all(|p| !p.exists()));
+        assert!(kept.iter().all(|p| p.exists()));
+    }
 
     #[test]
     fn written_files_are_owner_only_and_complete() {

@@ -594,6 +594,9 @@ fn a_run_killed_at_any_moment_leaves_the_store_and_every_output_whole() {
                 }
             }
             assert_eq!(dump(&c.path("s.db")), e.dump_after, "{what}: re-run");
+            // The killed run's temporaries are gone: every file is an output.
+            let strays: Vec<&String> = now.keys().filter(|rel| rel.ends_with(".tmp")).collect();
+            assert!(strays.is_empty(), "{what}: re-run left {strays:?}");
             *landed.entry(RESUMED.into()).or_default() += 1;
         }
     }

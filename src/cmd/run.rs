@@ -375,6 +375,8 @@ pub fn run(args: &RunArgs) -> Result<i32, Box<dyn std::error::Error>> {
     let mut db = store::Store::open(&args.db)?;
     let latest = db.latest_runs()?;
     output::create_private_dir(&args.out).map_err(|e| output_error(&args.out, e))?;
+    // What a run killed part-way left behind: its own complete files stay, its temporaries go.
+    output::remove_stale_temporaries(&args.out);
 
     // What is said of the folder as a whole: in the one centre's run.json, or in OUT's.
     let mut folder_unreadable = plan.unreadable.clone();
