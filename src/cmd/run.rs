@@ -912,21 +912,7 @@ fn save_centre(
         warnings: run.findings.len() - errors,
         changes: changes.map(|c| (previous.unwrap_or_default(), c)),
         pending,
-        releases: run
-            .dates
-            .as_ref()
-            .map(|d| {
-                run.results
-                    .iter()
-                    .map(|r| {
-                        (
-                            ctx.calendar.candidate_release(d, r.results_day),
-                            r.results_day,
-                        )
-                    })
-                    .collect()
-            })
-            .unwrap_or_default(),
+        releases: releases(ctx, run),
         run: None,
     })
 }
@@ -1122,6 +1108,45 @@ impl Combined {
     }
 }
 
+/// When each results day's results in a centre's run may reach candidates (none when its
+/// series is not in the calendar).
+fn releases(
+    ctx: &Context,
+    run: &CentreRun,
+) -> std::collections::BTreeSet<(DateTime<Tz>, ResultsDay)> {
+    let Some(d) = run.dates.as_ref() else {
+        return Default::default();
+    };
+    run.results
+        .iter()
+        .map(|r| {
+            (
+                ctx.calendar.candidate_release(d, r.results_day),
+                r.results_day,
+            )
+        })
+        .collect()
+}
+
+/// The results still confidential at `as_of`, each with when it may reach candidates.
+fn print_confidential(
+    out: &mut impl Write,
+    releases: &std::collections::BTreeSet<(DateTime<Tz>, ResultsDay)>,
+    as_of: DateTime<Tz>,
+) {
+    for (at, day) in releases.iter().filter(|(at, _)| as_of < *at) {
+        let _ = writeln!(
+            out,
+            "\nconfidential: {} results may not reach candidates before {}",
+            match day {
+                ResultsDay::Gce => "A level and level 3",
+                ResultsDay::Gcse => "GCSE and level 1/2",
+            },
+            at.format("%H:%M on %A %-d %B %Y")
+        );
+    }
+}
+
 /// The terminal summary of a folder of several centres.
 fn print_several(
     ctx: &Context,
@@ -1201,22 +1226,11 @@ fn print_several(
             rediff::summary_line(&owned)
         );
     }
-    let held: std::collections::BTreeSet<&(DateTime<Tz>, ResultsDay)> = done
+    let all: std::collections::BTreeSet<(DateTime<Tz>, ResultsDay)> = done
         .iter()
-        .flat_map(|s| &s.releases)
-        .filter(|(at, _)| ctx.as_of < *at)
+        .flat_map(|s| s.releases.iter().copied())
         .collect();
-    for (at, day) in held {
-        let _ = writeln!(
-            out,
-            "\nconfidential: {} results may not reach candidates before {}",
-            match day {
-                ResultsDay::Gce => "A level and level 3",
-                ResultsDay::Gcse => "GCSE and level 1/2",
-            },
-            at.format("%H:%M on %A %-d %B %Y")
-        );
-    }
+    print_confidential(&mut out, &all, ctx.as_of);
     if summary.third_party_outputs != "written" {
         let _ = writeln!(
             out,
@@ -1440,7 +1454,7 @@ fn urgency(kind: FindingKind) -> u8 {
 /// The terminal summary of a folder of one centre.
 fn print_summary(ctx: &Context, run: &CentreRun, folder: &FolderNotes) {
     let summary = &run.summary;
-    let (calendar, dates, as_of) = (&ctx.calendar, run.dates.as_ref(), ctx.as_of);
+    let (dates, as_of) = (run.dates.as_ref(), ctx.as_of);
     let mut out = std::io::stdout().lock();
     let centre_name = ctx
         .settings
@@ -1537,21 +1551,8 @@ fn print_summary(ctx: &Context, run: &CentreRun, folder: &FolderNotes) {
             );
         }
     }
-    if let Some(d) = dates {
-        for day in [ResultsDay::Gce, ResultsDay::Gcse] {
-            let at = calendar.candidate_release(d, day);
-            if as_of < at && run.results.iter().any(|r| r.results_day == day) {
-                let _ = writeln!(
-                    out,
-                    "\nconfidential: {} results may not reach candidates before {}",
-                    match day {
-                        ResultsDay::Gce => "A level and level 3",
-                        ResultsDay::Gcse => "GCSE and level 1/2",
-                    },
-                    at.format("%H:%M on %A %-d %B %Y")
-                );
-            }
-        }
+    if dates.is_some() {
+        print_confidential(&mut out, &releases(ctx, run), as_of);
     } else {
         let _ = writeln!(
             out,
