@@ -484,12 +484,21 @@ fn service_list() -> String {
 /// Reads a CSV table's rows, each with the line it starts on.
 fn read_records<T: for<'de> Deserialize<'de>>(
     file: &str,
-    reader: impl Read,
+    mut reader: impl Read,
 ) -> Result<Vec<(T, u64)>, RulesFileError> {
+    // Whole, so lines are counted as a person counts them (`csvlines`): a centre may save the
+    // table from a spreadsheet, with CRLF line ends.
+    let mut bytes = Vec::new();
+    reader.read_to_end(&mut bytes).map_err(|e| RulesFileError {
+        file: file.to_string(),
+        line: None,
+        message: format!("cannot be read: {e}"),
+    })?;
+    let mut lines = crate::csvlines::Lines::new(&bytes);
     let mut csv = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .flexible(true)
-        .from_reader(reader);
+        .from_reader(bytes.as_slice());
     let headers = csv
         .headers()
         .map_err(|e| RulesFileError {
@@ -509,13 +518,16 @@ fn read_records<T: for<'de> Deserialize<'de>>(
         match csv.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
-                let line = record.position().map_or(0, |p| p.line());
+                let line = lines.of(record.position()) as u64;
                 let row: T = record
                     .deserialize(Some(&headers))
                     .map_err(|e| err(Some(line), e.to_string()))?;
                 rows.push((row, line));
             }
-            Err(e) => return Err(err(e.position().map(|p| p.line()), e.to_string())),
+            Err(e) => {
+                let line = e.position().map(|p| lines.of(Some(p)) as u64);
+                return Err(err(line, e.to_string()));
+            }
         }
     }
     Ok(rows)

@@ -325,8 +325,11 @@ fn receive(store: &mut Store, a: &ReceiveArgs) -> Result<i32, Box<dyn std::error
 /// The candidate numbers in a CSV file's `candidate_number` column; blank cells are skipped.
 fn candidates_in_file(path: &Path) -> Result<Vec<String>, String> {
     let where_ = |e: &dyn std::fmt::Display| format!("{}: {e}", path.display());
-    let file = std::fs::File::open(path).map_err(|e| where_(&crate::inputs::describe_io(&e)))?;
-    let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(file);
+    let bytes = std::fs::read(path).map_err(|e| where_(&crate::inputs::describe_io(&e)))?;
+    let mut lines = crate::csvlines::Lines::new(&bytes);
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(true)
+        .from_reader(bytes.as_slice());
     let headers = reader.headers().map_err(|e| where_(&e))?.clone();
     let column = headers
         .iter()
@@ -344,7 +347,7 @@ fn candidates_in_file(path: &Path) -> Result<Vec<String>, String> {
     let mut numbers = Vec::new();
     for record in reader.records() {
         let record = record.map_err(|e| where_(&e))?;
-        let line = record.position().map_or(0, |p| p.line());
+        let line = lines.of(record.position());
         let cell = record.get(column).unwrap_or("");
         if cell.trim().is_empty() {
             continue;
