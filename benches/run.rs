@@ -53,8 +53,8 @@ fn stages(c: &mut Criterion) {
     let calendar = Calendar::builtin();
     let dates = calendar.get("2026-06");
     let settings = resultsday::config::Settings::default();
-    let release =
-        |r: &resultsday::model::CandidateResult| statements::release_of(r, &calendar, dates);
+    let releases = statements::Releases::new(&calendar, dates);
+    let release = |r: &resultsday::model::CandidateResult| releases.of(r);
     let as_of = resultsday::calendar::parse_as_of("2026-08-20T10:00").unwrap();
     let set = StatementSet {
         settings: &settings,
@@ -67,6 +67,22 @@ fn stages(c: &mut Criterion) {
     };
     group.bench_function("statements.html", |b| {
         b.iter(|| black_box(statements::render_html(&set, None).unwrap()))
+    });
+    // The same page through the template engine, as a centre's own copy of the built-in
+    // template is rendered: the baseline for the page written directly.
+    let templates = tempfile::tempdir().unwrap();
+    let template = templates.path().join("statement.html");
+    std::fs::write(&template, statements::BUILTIN_TEMPLATE).unwrap();
+    let own = resultsday::config::Settings {
+        statement_template: Some(template),
+        ..Default::default()
+    };
+    let through_engine = StatementSet {
+        settings: &own,
+        ..set
+    };
+    group.bench_function("statements.html through the template engine", |b| {
+        b.iter(|| black_box(statements::render_html(&through_engine, None).unwrap()))
     });
     group.bench_function("statements.csv", |b| {
         b.iter(|| black_box(statements::statements_csv(&outcome.results).unwrap()))

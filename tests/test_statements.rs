@@ -554,3 +554,138 @@ fn a_missing_template_file_is_named() {
     assert!(matches!(err, StatementError::TemplateFile { .. }));
     assert!(err.to_string().starts_with("/nonexistent/slip.html: "));
 }
+
+/// The page written directly for the built-in template, and the same template rendered by the
+/// template engine as a centre's own file, for `results` at `as_of`.
+fn both_ways(
+    results: &[CandidateResult],
+    settings: &Settings,
+    as_of: &str,
+    release: &dyn Fn(&CandidateResult) -> Option<DateTime<Tz>>,
+) -> (String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let template = write(
+        dir.path(),
+        "statement.html",
+        resultsday::statements::BUILTIN_TEMPLATE,
+    );
+    let boards = Boards::builtin();
+    let render = |settings: &Settings| {
+        let set = StatementSet {
+            settings,
+            centre_number: "14520",
+            series_name: "June 2026",
+            results,
+            boards: &boards,
+            release,
+            as_of: london(as_of),
+        };
+        render_html(&set, None).unwrap()
+    };
+    let direct = render(settings);
+    let engine = render(&Settings {
+        statement_template: Some(template),
+        ..settings.clone()
+    });
+    (direct, engine)
+}
+
+#[test]
+fn the_built_in_page_is_the_template_byte_for_byte() {
+    let mut results = centre_results();
+    let mut untitled = result("0004", "LEE", "02", "5RS01", "");
+    untitled.title = String::new();
+    let mut unknown = result("0004", "LEE", "02", "5RS02", "3");
+    unknown.endorsement = Some("Z".into());
+    unknown.mark = Some(40);
+    results.extend([untitled, unknown]);
+    let mut nameless = northgate();
+    nameless.centre_name = None;
+    nameless.centre_address = None;
+    nameless.results_contact = None;
+    for settings in [northgate(), nameless] {
+        for as_of in ["2026-08-12T09:00", "2026-08-13T09:00", AFTER_ALL_RELEASES] {
+            let (direct, engine) = both_ways(&results, &settings, as_of, &june_2026);
+            assert_eq!(direct, engine, "at {as_of}");
+        }
+        let (direct, engine) = both_ways(&[], &settings, AFTER_ALL_RELEASES, &june_2026);
+        assert_eq!(direct, engine, "no pages");
+        let (direct, engine) = both_ways(&results, &settings, AFTER_ALL_RELEASES, &unknown_series);
+        assert_eq!(direct, engine, "unknown series");
+    }
+}
+
+mod same_bytes {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Text with what escaping must handle, and plain text.
+    fn text() -> impl Strategy<Value = String> {
+        prop_oneof![
+            Just(String::new()),
+            "[A-Z]{1,8}",
+            "[A-Za-z '&<>\"/:#é·-]{0,12}",
+        ]
+    }
+
+    fn a_result() -> impl Strategy<Value = CandidateResult> {
+        (
+            ("000[1-4]", text(), "(01|02|40|70|99)", "[A-Z0-9]{4,6}"),
+            (
+                prop_oneof![
+                    "[1-9]#?",
+                    "[A-E]",
+                    Just("X".into()),
+                    Just("Q".into()),
+                    Just(String::new())
+                ],
+                proptest::option::of("[1-9]"),
+                proptest::option::of(0u16..400),
+                proptest::option::of(1u16..400),
+            ),
+            (
+                proptest::option::of(prop_oneof!["D|M|P|NC|Z", Just(" ".into())]),
+                text(),
+                any::<bool>(),
+            ),
+        )
+            .prop_map(
+                |((candidate, name, board, entry), (grade, grade2, mark, max), (e, title, gce))| {
+                    let mut r = if gce {
+                        a_level(&candidate, &name, &board, &entry, &grade)
+                    } else {
+                        result(&candidate, &name, &board, &entry, &grade)
+                    };
+                    r.grade2 = grade2.as_deref().and_then(Grade::parse);
+                    r.mark = mark;
+                    r.max_mark = max;
+                    r.endorsement = e;
+                    r.title = title;
+                    r
+                },
+            )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn for_any_results_settings_and_time(
+            results in proptest::collection::vec(a_result(), 0..12),
+            name in proptest::option::of(text()),
+            address in proptest::option::of(text()),
+            contact in proptest::option::of(text()),
+            as_of in prop_oneof![
+                Just("2026-08-12T09:00"), Just("2026-08-13T09:00"), Just(AFTER_ALL_RELEASES)
+            ],
+        ) {
+            let settings = Settings {
+                centre_name: name,
+                centre_address: address,
+                results_contact: contact,
+                ..northgate()
+            };
+            let (direct, engine) = both_ways(&results, &settings, as_of, &june_2026);
+            prop_assert_eq!(direct, engine);
+        }
+    }
+}

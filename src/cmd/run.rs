@@ -646,7 +646,8 @@ fn process_centre(
     let third_party_allowed = ctx.args.force_release || released.is_some_and(|at| ctx.as_of >= at);
     let (statements_written, analysed) = rayon::join(
         || -> Result<Vec<PathBuf>, RunError> {
-            let release = |r: &CandidateResult| statements::release_of(r, &ctx.calendar, dates);
+            let releases = statements::Releases::new(&ctx.calendar, dates);
+            let release = |r: &CandidateResult| releases.of(r);
             let set = statements::StatementSet {
                 settings: &ctx.settings,
                 centre_number: centre,
@@ -873,8 +874,8 @@ fn save_centre(
                 .dates
                 .as_ref()
                 .map_or(run.series.as_str(), |d| d.name.as_str());
-            let release =
-                |r: &CandidateResult| statements::release_of(r, &ctx.calendar, run.dates.as_ref());
+            let releases = statements::Releases::new(&ctx.calendar, run.dates.as_ref());
+            let release = |r: &CandidateResult| releases.of(r);
             let set = statements::StatementSet {
                 settings: &ctx.settings,
                 centre_number: &run.centre,

@@ -1,8 +1,9 @@
 //! Candidate statements of provisional results: `statements.csv` and one printable A4 page per
 //! candidate in `statements.html`, each page held back with a visible mark until its release.
 //!
-//! The page comes from a minijinja template. The built-in one is `templates/statement.html`; a
-//! centre's own file (`statement_template` in `resultsday.toml`) replaces it. Templates are always
+//! The page comes from a minijinja template. The built-in one is `templates/statement.html`
+//! (written directly by [`builtin`], to the same bytes, for speed); a centre's own file
+//! (`statement_template` in `resultsday.toml`) replaces it. Templates are always
 //! HTML-escaped, undefined variables are errors, and `{% include %}` reads files beside the
 //! centre's template. What a template is given is [`StatementPage`] and its parts, under the
 //! names `centre`, `series_name`, `any_held` and `pages`.
@@ -18,11 +19,13 @@ use serde::Serialize;
 
 use crate::calendar::{Calendar, SeriesDates};
 use crate::config::Settings;
-use crate::model::{split_name, CandidateResult};
+use crate::model::{split_name, CandidateResult, ResultsDay};
 use crate::output::write_file;
 
+mod builtin;
+
 /// The built-in statement template.
-pub const BUILTIN_TEMPLATE: &str = include_str!("../templates/statement.html");
+pub const BUILTIN_TEMPLATE: &str = include_str!("../../templates/statement.html");
 /// The name the built-in template goes by in error messages.
 pub const BUILTIN_TEMPLATE_NAME: &str = "built-in statement.html";
 /// The CSV file written.
@@ -73,6 +76,31 @@ pub fn release_of(
     dates: Option<&SeriesDates>,
 ) -> Option<DateTime<Tz>> {
     dates.map(|d| calendar.candidate_release(d, result.results_day))
+}
+
+/// [`release_of`] for a whole series, worked out once for each results day: a run asks it for
+/// every result on every page.
+pub struct Releases {
+    gce: Option<DateTime<Tz>>,
+    gcse: Option<DateTime<Tz>>,
+}
+
+impl Releases {
+    pub fn new(calendar: &Calendar, dates: Option<&SeriesDates>) -> Releases {
+        let on = |day| dates.map(|d| calendar.candidate_release(d, day));
+        Releases {
+            gce: on(ResultsDay::Gce),
+            gcse: on(ResultsDay::Gcse),
+        }
+    }
+
+    /// When candidates may see `result`, as [`release_of`] says.
+    pub fn of(&self, result: &CandidateResult) -> Option<DateTime<Tz>> {
+        match result.results_day {
+            ResultsDay::Gce => self.gce,
+            ResultsDay::Gcse => self.gcse,
+        }
+    }
 }
 
 /// Until when a candidate's page is held back at `as_of`: the latest release among its results
@@ -192,6 +220,16 @@ pub fn render_html(
         pages,
     };
     let (name, source, folder) = match &set.settings.statement_template {
+        None => {
+            if let Some(html) = builtin::render(&context) {
+                return Ok(html);
+            }
+            (
+                BUILTIN_TEMPLATE_NAME.to_string(),
+                BUILTIN_TEMPLATE.to_string(),
+                None,
+            )
+        }
         Some(path) => {
             let source =
                 std::fs::read_to_string(path).map_err(|e| StatementError::TemplateFile {
@@ -200,11 +238,6 @@ pub fn render_html(
                 })?;
             (path.display().to_string(), source, path.parent())
         }
-        None => (
-            BUILTIN_TEMPLATE_NAME.to_string(),
-            BUILTIN_TEMPLATE.to_string(),
-            None,
-        ),
     };
     render_template(&name, source, folder, &context)
 }
@@ -290,7 +323,9 @@ fn pages<'s>(
     let wanted = |r: &&CandidateResult| {
         only_candidates.is_none_or(|only| only.contains(&r.candidate_number))
     };
-    let results = sorted(set.results.iter().filter(wanted));
+    // By candidate only: each page puts its own results in order.
+    let mut results: Vec<_> = set.results.iter().filter(wanted).collect();
+    results.sort_by(|a, b| a.candidate_number.cmp(&b.candidate_number));
     results
         .chunk_by(|a, b| a.candidate_number == b.candidate_number)
         .map(|candidate| StatementPage::new(candidate, set))
@@ -390,7 +425,7 @@ pub struct Notes {
 
 impl<'s> StatementPage<'s> {
     /// `results`: one candidate's, sorted.
-    fn new(results: &[&'s CandidateResult], set: &StatementSet<'_>) -> StatementPage<'s> {
+    fn new(results: &[&'s CandidateResult], set: &StatementSet<'s>) -> StatementPage<'s> {
         let first = results[0];
         let (surname, forenames) = split_name(&first.name);
         let name = if forenames.is_empty() {
@@ -403,8 +438,6 @@ impl<'s> StatementPage<'s> {
             .map(|r| r.uci.trim())
             .find(|u| !u.is_empty())
             .unwrap_or("");
-        let held_until = page_held_until(results.iter().copied(), set.release, set.as_of);
-        let mut notes = Notes::default();
         let mut in_order = results.to_vec();
         in_order.sort_by(|a, b| {
             (
@@ -422,10 +455,23 @@ impl<'s> StatementPage<'s> {
                     &b.source,
                 ))
         });
-        let mut lines: Vec<StatementLine> = in_order
+        // When each result is released, if that is still to come: the page is held until the
+        // latest of them (as [`page_held_until`] says).
+        let to_come: Vec<Option<DateTime<Tz>>> = in_order
             .iter()
-            .map(|r| {
-                let line = StatementLine::new(r, set);
+            .map(|r| (set.release)(r).filter(|at| set.as_of < *at))
+            .collect();
+        let held_until = to_come.iter().flatten().max().copied();
+        // A row says when it is released only where the rows differ; otherwise the page's mark
+        // says it for all of them.
+        let rows_differ = to_come.iter().any(|at| *at != to_come[0]);
+        let mut notes = Notes::default();
+        let lines: Vec<StatementLine> = in_order
+            .iter()
+            .zip(&to_come)
+            .map(|(r, at)| {
+                let held = at.filter(|_| rows_differ);
+                let line = StatementLine::new(r, set, held);
                 notes.partial_absence |= line.partial_absence;
                 match line.grade_kind {
                     GradeKind::NoResult => notes.no_result = true,
@@ -436,13 +482,6 @@ impl<'s> StatementPage<'s> {
                 line
             })
             .collect();
-        // A row says when it is released only where the rows differ; otherwise the page's mark
-        // says it for all of them.
-        let row_release = |r: &&CandidateResult| (set.release)(r).filter(|at| set.as_of < *at);
-        let first_release = in_order.first().and_then(row_release);
-        if in_order.iter().all(|r| row_release(r) == first_release) {
-            lines.iter_mut().for_each(|l| l.held = None);
-        }
         StatementPage {
             candidate_number: &first.candidate_number,
             uci,
@@ -474,13 +513,13 @@ pub enum GradeKind {
 pub struct StatementLine<'s> {
     pub board: &'s str,
     /// `AQA`, or the id when the boards table does not know it.
-    pub board_name: String,
+    pub board_name: &'s str,
     pub entry_code: &'s str,
     pub title: &'s str,
     /// As in the basedata: `GCE A`.
     pub qualification_code: &'s str,
     /// For a reader: `A level`.
-    pub qualification: String,
+    pub qualification: &'s str,
     /// As printed: `7-6`, `No Result`, `Pending`, `5#`; blank when none was sent.
     pub grade: String,
     pub grade_kind: GradeKind,
@@ -505,7 +544,12 @@ pub struct Endorsement<'s> {
 }
 
 impl<'s> StatementLine<'s> {
-    fn new(r: &'s CandidateResult, set: &StatementSet<'_>) -> StatementLine<'s> {
+    /// `held`: when `r` is released, if its row is to say so.
+    fn new(
+        r: &'s CandidateResult,
+        set: &StatementSet<'s>,
+        held: Option<DateTime<Tz>>,
+    ) -> StatementLine<'s> {
         let grade_kind = match &r.grade {
             None => GradeKind::NotIssued,
             Some(g) if g.is_no_result() => GradeKind::NoResult,
@@ -529,7 +573,7 @@ impl<'s> StatementLine<'s> {
             });
         StatementLine {
             board: &r.board,
-            board_name: set.boards.name(&r.board).to_string(),
+            board_name: set.boards.name(&r.board),
             entry_code: &r.entry_code,
             title: &r.title,
             qualification_code: &r.qualification,
@@ -540,20 +584,20 @@ impl<'s> StatementLine<'s> {
             mark: r.mark,
             max_mark: r.max_mark,
             endorsement,
-            held: (set.release)(r).filter(|at| set.as_of < *at).map(Held::at),
+            held: held.map(Held::at),
         }
     }
 }
 
 /// The qualification as a candidate would say it.
-pub fn qualification_name(code: &str) -> String {
+pub fn qualification_name(code: &str) -> &str {
     match code.trim() {
-        "GCE A" => "A level".into(),
-        "GCE AS" => "AS level".into(),
-        "PROJECT" => "Project".into(),
-        "CNAT" => "Cambridge National".into(),
-        "BTEC NAT" => "BTEC National".into(),
-        other => other.to_string(),
+        "GCE A" => "A level",
+        "GCE AS" => "AS level",
+        "PROJECT" => "Project",
+        "CNAT" => "Cambridge National",
+        "BTEC NAT" => "BTEC National",
+        other => other,
     }
 }
 
