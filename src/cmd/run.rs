@@ -210,6 +210,9 @@ struct CentreRun {
     dates: Option<calendar::SeriesDates>,
     out_dir: PathBuf,
     results: Vec<CandidateResult>,
+    /// This centre's rows of OUT's `statements.csv` (several centres only), made beside the
+    /// centre's own files so that the saving thread only copies them.
+    statement_rows: Vec<u8>,
     findings: Vec<Finding>,
     files: Vec<store::InputFileRecord>,
     summary: RunSummary,
@@ -645,7 +648,7 @@ fn process_centre(
     let released = third_party_release(&ctx.calendar, dates, &outcome.results);
     let third_party_allowed = ctx.args.force_release || released.is_some_and(|at| ctx.as_of >= at);
     let (statements_written, analysed) = rayon::join(
-        || -> Result<Vec<PathBuf>, RunError> {
+        || -> Result<(Vec<PathBuf>, Vec<u8>), RunError> {
             let releases = statements::Releases::new(&ctx.calendar, dates);
             let release = |r: &CandidateResult| releases.of(r);
             let set = statements::StatementSet {
@@ -657,7 +660,16 @@ fn process_centre(
                 release: &release,
                 as_of: ctx.as_of,
             };
-            Ok(statements::write_statements(&out_dir, &set)?)
+            let written = statements::write_statements(&out_dir, &set)?;
+            let rows = if ctx.several {
+                combined_statement_rows(&outcome.results, centre).map_err(|e| RunError::Output {
+                    path: ctx.args.out.join(statements::CSV_FILE),
+                    message: format!("cannot be written: {e}"),
+                })?
+            } else {
+                Vec::new()
+            };
+            Ok((written, rows))
         },
         || -> Result<(analysis::Analysis, Vec<PathBuf>), RunError> {
             let analysis = analysis::analyse(
@@ -671,7 +683,8 @@ fn process_centre(
             Ok((analysis, written))
         },
     );
-    written.extend(statements_written?);
+    let (statements_written, statement_rows) = statements_written?;
+    written.extend(statements_written);
     let (analysis, analysis_written) = analysed?;
     written.extend(analysis_written);
 
@@ -757,9 +770,17 @@ fn process_centre(
         released,
         unreadable,
         results: outcome.results,
+        statement_rows,
         findings: outcome.findings,
     };
     Ok(CentreOutcome::Done(Box::new(run)))
+}
+
+/// A centre's rows of OUT's `statements.csv`, with the centre number last.
+fn combined_statement_rows(results: &[CandidateResult], centre: &str) -> Result<Vec<u8>, String> {
+    let mut rows = csv::Writer::from_writer(Vec::new());
+    statements::write_csv_rows(&mut rows, results, Some(centre)).map_err(|e| e.to_string())?;
+    rows.into_inner().map_err(|e| e.to_string())
 }
 
 /// A note on the terminal about a file: where, and what, without the text found (which may
@@ -922,7 +943,8 @@ fn save_centre(
 /// file each (with the centre), the analysis of them all, and `run.json`.
 struct Combined {
     findings: csv::Writer<std::io::BufWriter<output::AtomicFile>>,
-    statements: csv::Writer<std::io::BufWriter<output::AtomicFile>>,
+    /// Written as rows come, each centre's made beside its own files.
+    statements: std::io::BufWriter<output::AtomicFile>,
     analysis: analysis::Combined,
     /// Findings on the basedata files, which belong to no one centre.
     basedata_findings: Vec<Finding>,
@@ -996,6 +1018,9 @@ impl Combined {
             .collect();
         basedata_findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
         basedata_findings.dedup();
+        let statements = statements
+            .into_inner()
+            .map_err(|e| header_error("statements.csv", e.into_error().into()))?;
         let mut combined = Combined {
             findings,
             statements,
@@ -1026,12 +1051,12 @@ impl Combined {
     /// Adds a centre, in folder order.
     fn add(&mut self, ctx: &Context, run: &CentreRun) -> Result<(), RunError> {
         self.write_findings(ctx, &run.findings)?;
-        statements::write_csv_rows(&mut self.statements, &run.results, Some(&run.centre)).map_err(
-            |e| RunError::Output {
+        self.statements
+            .write_all(&run.statement_rows)
+            .map_err(|e| RunError::Output {
                 path: ctx.args.out.join("statements.csv"),
                 message: format!("cannot be written: {e}"),
-            },
-        )?;
+            })?;
         self.analysis.add(&run.analysis);
         self.released = self.released.max(run.released);
         for (k, n) in &run.summary.records {
@@ -1050,18 +1075,22 @@ impl Combined {
         started: Instant,
     ) -> Result<SeveralSummary, RunError> {
         let out = &ctx.args.out;
-        for (w, name) in [
-            (self.findings, "findings.csv"),
+        let fail = |name: &str, message: String| RunError::Output {
+            path: out.join(name),
+            message: format!("cannot be written: {message}"),
+        };
+        let findings = self
+            .findings
+            .into_inner()
+            .map_err(|e| fail("findings.csv", e.to_string()))?;
+        for (buffered, name) in [
+            (findings, "findings.csv"),
             (self.statements, "statements.csv"),
         ] {
-            let path = out.join(name);
-            let fail = |message: String| RunError::Output {
-                path: path.clone(),
-                message: format!("cannot be written: {message}"),
-            };
-            let buffered = w.into_inner().map_err(|e| fail(e.to_string()))?;
-            let file = buffered.into_inner().map_err(|e| fail(e.to_string()))?;
-            file.commit().map_err(|e| fail(e.to_string()))?;
+            let file = buffered
+                .into_inner()
+                .map_err(|e| fail(name, e.to_string()))?;
+            file.commit().map_err(|e| fail(name, e.to_string()))?;
         }
         let analysis = self.analysis.finish(&ctx.gradesets);
         let allowed = ctx.args.force_release || self.released.is_some_and(|at| ctx.as_of >= at);
