@@ -16,8 +16,10 @@ use std::time::Duration;
 use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
 use chrono_tz::Tz;
 use parsers::Grade;
-use rusqlite::types::Type;
-use rusqlite::{params, Connection, OpenFlags, OptionalExtension, Row, TransactionBehavior};
+use rusqlite::types::{ToSqlOutput, Type, ValueRef};
+use rusqlite::{
+    params, Connection, OpenFlags, OptionalExtension, Row, Statement, ToSql, TransactionBehavior,
+};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -602,10 +604,7 @@ impl RunBatch<'_> {
         let run_id = tx.last_insert_rowid();
 
         let mut insert = tx
-            .prepare(
-                "INSERT INTO input_files (run_id, path, name, sha256, size, kind, board, records)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )
+            .prepare_cached(INSERT_FILE)
             .map_err(err("prepare to save the input files"))?;
         for f in run.files {
             insert
@@ -623,74 +622,15 @@ impl RunBatch<'_> {
         }
         drop(insert);
 
-        let mut insert = tx
-            .prepare(
-                "INSERT INTO results (run_id, board, centre, candidate_number, uci, name,
-                     entry_code, syllabus_code, title, qualification, level, gradeset, is_award,
-                     grade, grade_partial_absence, grade2, grade2_partial_absence, mark, max_mark,
-                     endorsement, components_json, results_day, file, line)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                     ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
-            )
-            .map_err(err("prepare to save the results"))?;
-        for r in run.results {
-            insert
-                .execute(params![
-                    run_id,
-                    r.board,
-                    r.centre,
-                    r.candidate_number,
-                    r.uci,
-                    r.name,
-                    r.entry_code,
-                    r.syllabus_code,
-                    r.title,
-                    r.qualification,
-                    r.level,
-                    r.gradeset,
-                    r.is_award,
-                    r.grade.as_ref().map(|g| &g.code),
-                    r.grade.as_ref().map(|g| g.partial_absence),
-                    r.grade2.as_ref().map(|g| &g.code),
-                    r.grade2.as_ref().map(|g| g.partial_absence),
-                    r.mark,
-                    r.max_mark,
-                    r.endorsement,
-                    components_json(&r.components),
-                    results_day_text(r.results_day),
-                    r.source.file,
-                    r.source.line,
-                ])
-                .map_err(err("save a result"))?;
-        }
-        drop(insert);
-
-        let mut insert = tx
-            .prepare(
-                "INSERT INTO findings (run_id, severity, kind, board, centre, candidate_number,
-                     uci, name, entry_code, detail, file, line)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
-            )
-            .map_err(err("prepare to save the findings"))?;
-        for f in run.findings {
-            insert
-                .execute(params![
-                    run_id,
-                    f.severity.as_str(),
-                    f.kind.as_str(),
-                    f.board,
-                    f.centre,
-                    f.candidate_number,
-                    f.uci,
-                    f.name,
-                    f.entry_code,
-                    f.detail,
-                    f.file,
-                    f.line,
-                ])
-                .map_err(err("save a finding"))?;
-        }
-        drop(insert);
+        let mut json = Vec::new();
+        insert_rows(tx, &INSERT_RESULTS, run.results, |stmt, at, r| {
+            bind_result(stmt, at, run_id, r, &mut json)
+        })
+        .map_err(err("save the results"))?;
+        insert_rows(tx, &INSERT_FINDINGS, run.findings, |stmt, at, f| {
+            bind_finding(stmt, at, run_id, f)
+        })
+        .map_err(err("save the findings"))?;
 
         within(tx, run_id).map_err(err("save what the run answers"))?;
         Ok(run_id)
@@ -708,6 +648,159 @@ impl RunBatch<'_> {
             .commit()
             .map_err(|e| sql_error(path, "save the run", e))
     }
+}
+
+/// The columns an `INSERT` fills, and how many.
+struct Insert {
+    head: &'static str,
+    columns: usize,
+}
+
+const INSERT_FILE: &str =
+    "INSERT INTO input_files (run_id, path, name, sha256, size, kind, board, records)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+
+const INSERT_RESULTS: Insert = Insert {
+    head: "INSERT INTO results (run_id, board, centre, candidate_number, uci, name, entry_code,
+               syllabus_code, title, qualification, level, gradeset, is_award, grade,
+               grade_partial_absence, grade2, grade2_partial_absence, mark, max_mark,
+               endorsement, components_json, results_day, file, line)
+           VALUES ",
+    columns: 24,
+};
+
+const INSERT_FINDINGS: Insert = Insert {
+    head: "INSERT INTO findings (run_id, severity, kind, board, centre, candidate_number, uci,
+               name, entry_code, detail, file, line)
+           VALUES ",
+    columns: 12,
+};
+
+/// Rows saved by one `INSERT`: SQLite saves many rows in one statement much faster than in as
+/// many statements of one row. 64 results bind 1,536 values, well under SQLite's limit of
+/// 32,766.
+const ROWS_PER_INSERT: usize = 64;
+
+impl Insert {
+    /// The statement that saves `rows` rows.
+    fn sql(&self, rows: usize) -> String {
+        let mut sql = String::with_capacity(self.head.len() + rows * (self.columns * 2 + 3));
+        sql.push_str(self.head);
+        for row in 0..rows {
+            if row > 0 {
+                sql.push(',');
+            }
+            sql.push('(');
+            for column in 0..self.columns {
+                if column > 0 {
+                    sql.push(',');
+                }
+                sql.push('?');
+            }
+            sql.push(')');
+        }
+        sql
+    }
+}
+
+/// Saves `rows` in order, [`ROWS_PER_INSERT`] a statement and the rest one at a time; `bind`
+/// binds a row's values from the statement's parameter `at + 1` on.
+fn insert_rows<T>(
+    conn: &Connection,
+    insert: &Insert,
+    rows: &[T],
+    mut bind: impl FnMut(&mut Statement, usize, &T) -> rusqlite::Result<()>,
+) -> rusqlite::Result<()> {
+    let mut chunks = rows.chunks_exact(ROWS_PER_INSERT);
+    if chunks.len() > 0 {
+        let mut stmt = conn.prepare_cached(&insert.sql(ROWS_PER_INSERT))?;
+        for chunk in &mut chunks {
+            for (i, row) in chunk.iter().enumerate() {
+                bind(&mut stmt, i * insert.columns, row)?;
+            }
+            stmt.raw_execute()?;
+        }
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut stmt = conn.prepare_cached(&insert.sql(1))?;
+        for row in rest {
+            bind(&mut stmt, 0, row)?;
+            stmt.raw_execute()?;
+        }
+    }
+    Ok(())
+}
+
+fn bind_values(stmt: &mut Statement, at: usize, values: &[&dyn ToSql]) -> rusqlite::Result<()> {
+    for (i, value) in values.iter().enumerate() {
+        stmt.raw_bind_parameter(at + i + 1, value)?;
+    }
+    Ok(())
+}
+
+/// Binds a result's 24 columns; `json` is room for its component marks.
+fn bind_result(
+    stmt: &mut Statement,
+    at: usize,
+    run_id: i64,
+    r: &CandidateResult,
+    json: &mut Vec<u8>,
+) -> rusqlite::Result<()> {
+    let components = components_json_into(&r.components, json)
+        .map(|text| ToSqlOutput::Borrowed(ValueRef::Text(text)));
+    bind_values(
+        stmt,
+        at,
+        &[
+            &run_id,
+            &r.board,
+            &r.centre,
+            &r.candidate_number,
+            &r.uci,
+            &r.name,
+            &r.entry_code,
+            &r.syllabus_code,
+            &r.title,
+            &r.qualification,
+            &r.level,
+            &r.gradeset,
+            &r.is_award,
+            &r.grade.as_ref().map(|g| &g.code),
+            &r.grade.as_ref().map(|g| g.partial_absence),
+            &r.grade2.as_ref().map(|g| &g.code),
+            &r.grade2.as_ref().map(|g| g.partial_absence),
+            &r.mark,
+            &r.max_mark,
+            &r.endorsement,
+            &components,
+            &results_day_text(r.results_day),
+            &r.source.file,
+            &r.source.line,
+        ],
+    )
+}
+
+/// Binds a finding's 12 columns.
+fn bind_finding(stmt: &mut Statement, at: usize, run_id: i64, f: &Finding) -> rusqlite::Result<()> {
+    bind_values(
+        stmt,
+        at,
+        &[
+            &run_id,
+            &f.severity.as_str(),
+            &f.kind.as_str(),
+            &f.board,
+            &f.centre,
+            &f.candidate_number,
+            &f.uci,
+            &f.name,
+            &f.entry_code,
+            &f.detail,
+            &f.file,
+            &f.line,
+        ],
+    )
 }
 
 /// The results a run saved, in the order it saved them.
@@ -1008,37 +1101,47 @@ fn finding_from_row(r: &Row) -> rusqlite::Result<Finding> {
 }
 
 /// A component mark as the store keeps it in `components_json`; its own type so that the
-/// stored form does not move with the model's serialisation.
+/// stored form does not move with the model's serialisation. Written with borrowed text
+/// (`StoredComponent<&str>`), read back as `StoredComponent<String>`.
 #[derive(Serialize, Deserialize)]
-struct StoredComponent {
-    code: String,
-    title: String,
+struct StoredComponent<S> {
+    code: S,
+    title: S,
     mark: Option<u16>,
     max_mark: Option<u16>,
 }
 
-fn components_json(components: &[ComponentMark]) -> Option<String> {
+/// The component marks as `components_json` keeps them, written into `buf`; `None` when
+/// there are none.
+fn components_json_into<'b>(
+    components: &[ComponentMark],
+    buf: &'b mut Vec<u8>,
+) -> Option<&'b [u8]> {
+    struct Stored<'a>(&'a [ComponentMark]);
+    impl Serialize for Stored<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            s.collect_seq(self.0.iter().map(|c| StoredComponent {
+                code: c.code.as_str(),
+                title: c.title.as_str(),
+                mark: c.mark,
+                max_mark: c.max_mark,
+            }))
+        }
+    }
     if components.is_empty() {
         return None;
     }
-    let stored: Vec<StoredComponent> = components
-        .iter()
-        .map(|c| StoredComponent {
-            code: c.code.clone(),
-            title: c.title.clone(),
-            mark: c.mark,
-            max_mark: c.max_mark,
-        })
-        .collect();
+    buf.clear();
     // A list of plain structs always serialises.
-    serde_json::to_string(&stored).ok()
+    serde_json::to_writer(&mut *buf, &Stored(components)).ok()?;
+    Some(buf)
 }
 
 fn components_from_json(r: &Row, column: usize) -> rusqlite::Result<Vec<ComponentMark>> {
     let Some(text) = r.get::<_, Option<String>>(column)? else {
         return Ok(Vec::new());
     };
-    let stored: Vec<StoredComponent> = serde_json::from_str(&text)
+    let stored: Vec<StoredComponent<String>> = serde_json::from_str(&text)
         .map_err(|e| unreadable(column, format!("component marks are not readable: {e}")))?;
     Ok(stored
         .into_iter()
