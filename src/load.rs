@@ -3,6 +3,8 @@
 //! with the XML component marks merged in.
 
 use std::borrow::Cow;
+use std::cmp::Ordering;
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -288,11 +290,11 @@ fn read_one(path: &Path, limits: &Limits) -> Result<InputFile, InputError> {
 /// One board's basedata for a series: the highest version of each file type.
 #[derive(Debug, Default)]
 pub struct Basedata {
-    pub syllabuses: HashMap<String, Syllabus>,
-    pub options: HashMap<String, EntryOption>,
-    pub components: HashMap<String, Component>,
+    pub syllabuses: foldhash::HashMap<String, Syllabus>,
+    pub options: foldhash::HashMap<String, EntryOption>,
+    pub components: foldhash::HashMap<String, Component>,
     /// Option code → its components, in link-file order.
-    pub links: HashMap<String, Vec<String>>,
+    pub links: foldhash::HashMap<String, Vec<String>>,
     pub disallowed: Vec<(String, String)>,
     /// Which file (and version) each type came from, e.g. ("O", "O6A26_70.X02", 2).
     pub versions: Vec<(char, String, u32)>,
@@ -344,19 +346,205 @@ pub type Duplicate<'f> = CurrentResult<'f>;
 /// (candidate number, option code): how entries and results are keyed.
 pub type Key<'f> = (&'f str, &'f str);
 
+/// Records by (candidate number, option code), in key order: one per key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyMap<'f, V> {
+    items: Vec<(Key<'f>, V)>,
+}
+
+impl<V> Default for KeyMap<'_, V> {
+    fn default() -> Self {
+        KeyMap { items: Vec::new() }
+    }
+}
+
+/// One item of a [`KeyMap`] as its iterators give it.
+type Item<'a, 'f, V> = (&'a Key<'f>, &'a V);
+
+impl<'f, V> KeyMap<'f, V> {
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
+
+    pub fn get(&self, key: &Key<'_>) -> Option<&V> {
+        self.items
+            .binary_search_by(|(k, _)| key_cmp(k, key))
+            .ok()
+            .map(|i| &self.items[i].1)
+    }
+
+    pub fn contains_key(&self, key: &Key<'_>) -> bool {
+        self.get(key).is_some()
+    }
+
+    /// Every item, in key order.
+    pub fn iter(&self) -> std::iter::Map<std::slice::Iter<'_, (Key<'f>, V)>, ItemFn<'_, 'f, V>> {
+        self.items.iter().map(|(k, v)| (k, v))
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = &Key<'f>> {
+        self.items.iter().map(|(k, _)| k)
+    }
+
+    pub fn values(&self) -> impl Iterator<Item = &V> {
+        self.items.iter().map(|(_, v)| v)
+    }
+
+    /// A candidate's items, in option order.
+    pub fn of_candidate<'a>(&'a self, candidate: &'a str) -> impl Iterator<Item = Item<'a, 'f, V>> {
+        let start = self
+            .items
+            .partition_point(|((c, _), _)| short_cmp(c, candidate) == Ordering::Less);
+        self.items[start..]
+            .iter()
+            .take_while(move |((c, _), _)| *c == candidate)
+            .map(|(k, v)| (k, v))
+    }
+
+    /// Every item in key order, each with `other`'s item of the same key if it has one.
+    pub fn left_join<'a, W>(
+        &'a self,
+        other: &'a KeyMap<'f, W>,
+    ) -> impl Iterator<Item = (&'a Key<'f>, &'a V, Option<&'a W>)> {
+        let mut rest = other.items.as_slice();
+        self.items.iter().map(move |(k, v)| {
+            while let Some(((o, _), tail)) = rest.split_first() {
+                match key_cmp(o, k) {
+                    Ordering::Less => rest = tail,
+                    Ordering::Equal => return (k, v, Some(&rest[0].1)),
+                    Ordering::Greater => break,
+                }
+            }
+            (k, v, None)
+        })
+    }
+}
+
+/// Orders keys as `Ord` does: by candidate number, then option code.
+fn key_cmp(a: &Key<'_>, b: &Key<'_>) -> Ordering {
+    short_cmp(a.0, b.0).then_with(|| short_cmp(a.1, b.1))
+}
+
+/// Orders two strings as `Ord` does, without a call to `memcmp` for the short ones that
+/// candidate numbers and option codes are.
+fn short_cmp(a: &str, b: &str) -> Ordering {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() > 8 || b.len() > 8 {
+        return a.cmp(b);
+    }
+    let word = |s: &[u8]| {
+        let mut w = [0u8; 8];
+        w[..s.len()].copy_from_slice(s);
+        u64::from_be_bytes(w)
+    };
+    // The shorter is padded with zero bytes; when the words are equal, the shorter comes first.
+    word(a).cmp(&word(b)).then(a.len().cmp(&b.len()))
+}
+
+/// How [`KeyMap::iter`] turns an item into its key and value.
+pub type ItemFn<'a, 'f, V> = fn(&'a (Key<'f>, V)) -> Item<'a, 'f, V>;
+
+impl<'a, 'f, V> IntoIterator for &'a KeyMap<'f, V> {
+    type Item = Item<'a, 'f, V>;
+    type IntoIter = std::iter::Map<std::slice::Iter<'a, (Key<'f>, V)>, ItemFn<'a, 'f, V>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl<V> std::ops::Index<&Key<'_>> for KeyMap<'_, V> {
+    type Output = V;
+
+    fn index(&self, key: &Key<'_>) -> &V {
+        self.get(key).expect("no item with this key")
+    }
+}
+
+/// A [`KeyMap`] being filled: items in the order first inserted, found by a hash of the key,
+/// and sorted once at the end.
+struct KeyMapBuilder<'f, V> {
+    index: foldhash::HashMap<Key<'f>, usize>,
+    items: Vec<(Key<'f>, V)>,
+}
+
+impl<'f, V> KeyMapBuilder<'f, V> {
+    fn new() -> Self {
+        KeyMapBuilder {
+            index: foldhash::HashMap::default(),
+            items: Vec::new(),
+        }
+    }
+
+    /// Inserts or replaces the item; returns its slot and whether it is new.
+    fn insert(&mut self, key: Key<'f>, value: V) -> (usize, bool) {
+        match self.index.entry(key) {
+            Entry::Occupied(e) => {
+                let slot = *e.get();
+                self.items[slot].1 = value;
+                (slot, false)
+            }
+            Entry::Vacant(e) => {
+                let slot = self.items.len();
+                e.insert(slot);
+                self.items.push((key, value));
+                (slot, true)
+            }
+        }
+    }
+
+    /// The item, inserted first if there is none; and whether it is new.
+    fn get_or_insert_with(&mut self, key: Key<'f>, value: impl FnOnce() -> V) -> (&mut V, bool) {
+        match self.index.entry(key) {
+            Entry::Occupied(e) => (&mut self.items[*e.get()].1, false),
+            Entry::Vacant(e) => {
+                let slot = self.items.len();
+                e.insert(slot);
+                self.items.push((key, value()));
+                (&mut self.items[slot].1, true)
+            }
+        }
+    }
+
+    fn get_mut(&mut self, key: &Key<'f>) -> Option<&mut V> {
+        let slot = *self.index.get(key)?;
+        Some(&mut self.items[slot].1)
+    }
+
+    /// The map, each value turned by `f`.
+    fn finish_with<W>(self, f: impl Fn(V) -> W) -> KeyMap<'f, W> {
+        let items = self.items.into_iter().map(|(k, v)| (k, f(v))).collect();
+        KeyMapBuilder {
+            index: foldhash::HashMap::default(),
+            items,
+        }
+        .finish()
+    }
+
+    fn finish(mut self) -> KeyMap<'f, V> {
+        // The keys are unique, so an unstable sort gives the one order.
+        self.items.sort_unstable_by(|a, b| key_cmp(&a.0, &b.0));
+        KeyMap { items: self.items }
+    }
+}
+
 /// One board's part of a centre's series. Records are borrowed from the files read.
 #[derive(Debug, Default)]
 pub struct BoardSeries<'f> {
     pub board: String,
     /// Shared by every centre of the series.
     pub basedata: Arc<Basedata>,
-    pub entries: BTreeMap<Key<'f>, CurrentEntry<'f>>,
+    pub entries: KeyMap<'f, CurrentEntry<'f>>,
     /// Candidate number → details from this board's entries.
     pub candidates: BTreeMap<&'f str, EntryCandidate<'f>>,
-    pub results: BTreeMap<Key<'f>, CurrentResult<'f>>,
+    pub results: KeyMap<'f, CurrentResult<'f>>,
     pub duplicates: Vec<Duplicate<'f>>,
     /// XML results with their candidate and file.
-    pub xml: BTreeMap<Key<'f>, XmlAt<'f>>,
+    pub xml: KeyMap<'f, XmlAt<'f>>,
 }
 
 /// An XML result with its candidate and file.
@@ -574,6 +762,10 @@ fn load_basedata(files: &[&InputFile]) -> Basedata {
 
 /// The entries file, then every amendments file in sequence order.
 fn apply_entries<'f>(b: &mut BoardSeries<'f>, files: &[&'f InputFile]) {
+    let mut entries = KeyMapBuilder::new();
+    let mut candidates: foldhash::HashMap<&str, EntryCandidate> = foldhash::HashMap::default();
+    // Candidate number → the slots of their entries; made at the first change of details.
+    let mut by_candidate: Option<foldhash::HashMap<&str, Vec<usize>>> = None;
     for f in files {
         let Some(Records::Entries(records)) = f.edi().map(|e| &e.records) else {
             continue;
@@ -590,74 +782,96 @@ fn apply_entries<'f>(b: &mut BoardSeries<'f>, files: &[&'f InputFile]) {
                 file: &f.name,
                 withdrawn,
             };
-            match r.action {
+            let inserted = match r.action {
                 None | Some(EntryAction::New) => {
-                    b.entries.insert(key, entry(false));
-                    b.candidates.insert(&r.candidate_number, details);
+                    candidates.insert(&r.candidate_number, details);
+                    Some(entries.insert(key, entry(false)))
                 }
-                Some(EntryAction::Withdraw) => match b.entries.get_mut(&key) {
+                Some(EntryAction::Withdraw) => match entries.get_mut(&key) {
                     Some(e) => {
                         e.withdrawn = true;
                         e.file = &f.name;
                         e.record.to_mut().line = r.line;
+                        None
                     }
-                    None => {
-                        b.entries.insert(key, entry(true));
-                    }
+                    None => Some(entries.insert(key, entry(true))),
                 },
                 Some(EntryAction::Change) => {
                     // New candidate details apply to all of the candidate's entries with this
                     // board.
                     let candidate = r.candidate_number.as_str();
-                    for (_, e) in b.entries.range_mut((candidate, "")..) {
-                        if e.record.candidate_number != candidate {
-                            break;
+                    let index = by_candidate.get_or_insert_with(|| {
+                        let mut index: foldhash::HashMap<&str, Vec<usize>> =
+                            foldhash::HashMap::default();
+                        for (slot, ((c, _), _)) in entries.items.iter().enumerate() {
+                            index.entry(*c).or_default().push(slot);
                         }
-                        let rec = e.record.to_mut();
+                        index
+                    });
+                    for &slot in index.get(candidate).into_iter().flatten() {
+                        let rec = entries.items[slot].1.record.to_mut();
                         rec.name = r.name.clone();
                         rec.uci = r.uci.clone();
                         rec.sex = r.sex.or(rec.sex);
                         rec.date_of_birth = r.date_of_birth.or(rec.date_of_birth);
                     }
-                    b.entries.entry(key).or_insert_with(|| entry(false));
-                    b.candidates.insert(candidate, details);
+                    candidates.insert(candidate, details);
+                    match entries.get_mut(&key) {
+                        Some(_) => None,
+                        None => Some(entries.insert(key, entry(false))),
+                    }
                 }
+            };
+            if let (Some((slot, true)), Some(index)) = (inserted, by_candidate.as_mut()) {
+                index.entry(key.0).or_default().push(slot);
             }
         }
     }
+    b.entries = entries.finish();
+    b.candidates = candidates.into_iter().collect();
 }
 
 /// Results files in sequence order, each replacing the results it carries; XML marks merged
 /// into the results with the same candidate and option.
 fn apply_results<'f>(b: &mut BoardSeries<'f>, files: &[&'f InputFile]) {
-    for f in files {
+    // Each key's current result, with the file it came from and how often that file has it.
+    let mut results: KeyMapBuilder<(CurrentResult, usize, usize)> = KeyMapBuilder::new();
+    for (n, f) in files.iter().enumerate() {
         if let Some(Records::Results(records)) = f.edi().map(|e| &e.records) {
-            let mut seen: HashMap<Key, usize> = HashMap::new();
             for r in records {
                 let key = (r.candidate_number.as_str(), r.option_code.as_str());
-                let count = seen.entry(key).or_insert(0);
-                *count += 1;
                 let current = CurrentResult {
                     record: r,
                     file: &f.name,
                 };
-                if *count > 1 {
-                    if *count == 2 {
-                        b.duplicates.push(current);
-                    }
+                let (value, new) = results.get_or_insert_with(key, || (current, n, 1));
+                if new {
                     continue;
                 }
-                b.results.insert(key, current);
+                match value {
+                    (_, file, count) if *file == n => {
+                        *count += 1;
+                        if *count == 2 {
+                            b.duplicates.push(current);
+                        }
+                    }
+                    earlier => *earlier = (current, n, 1),
+                }
             }
         }
     }
+    b.results = results.finish_with(|(current, _, _)| current);
     let mut xml_files: Vec<&&InputFile> = files.iter().filter(|f| f.xml().is_some()).collect();
-    xml_files.sort_by_key(|f| (f.xml().and_then(|x| x.header.created), f.name.clone()));
+    xml_files.sort_by(|a, b| {
+        let created = |f: &InputFile| f.xml().and_then(|x| x.header.created);
+        (created(a), &a.name).cmp(&(created(b), &b.name))
+    });
+    let mut xml = KeyMapBuilder::new();
     for f in xml_files {
         let Some(x) = f.xml() else { continue };
         for c in &x.candidates {
             for r in &c.results {
-                b.xml.insert(
+                xml.insert(
                     (c.candidate_number.as_str(), r.option_code.as_str()),
                     XmlAt {
                         file: &f.name,
@@ -667,5 +881,79 @@ fn apply_results<'f>(b: &mut BoardSeries<'f>, files: &[&'f InputFile]) {
                 );
             }
         }
+    }
+    b.xml = xml.finish();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_strings_order_as_strings_do() {
+        let words = [
+            "",
+            "0",
+            "00",
+            "0001",
+            "0002",
+            "001",
+            "1",
+            "A",
+            "A\0",
+            "A\u{1}",
+            "AB",
+            "J560H",
+            "J560F",
+            "8000",
+            "80001",
+            "ZZZZZZZZ",
+            "ZZZZZZZZZ",
+            "é",
+            "ÉMILE",
+            "\u{ff}",
+        ];
+        for a in words {
+            for b in words {
+                assert_eq!(short_cmp(a, b), a.cmp(b), "{a:?} {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_key_map_finds_and_joins_by_key() {
+        let mut m = KeyMapBuilder::new();
+        for (i, key) in [("0002", "B"), ("0001", "B"), ("0001", "A"), ("0003", "A")]
+            .into_iter()
+            .enumerate()
+        {
+            m.insert(key, i);
+        }
+        assert_eq!(m.insert(("0001", "B"), 9), (1, false));
+        let m = m.finish();
+        let keys: Vec<_> = m.keys().copied().collect();
+        assert_eq!(
+            keys,
+            [("0001", "A"), ("0001", "B"), ("0002", "B"), ("0003", "A")]
+        );
+        assert_eq!(m.get(&("0001", "B")), Some(&9));
+        assert_eq!(m.get(&("0002", "A")), None);
+        let of: Vec<_> = m.of_candidate("0001").map(|(k, _)| k.1).collect();
+        assert_eq!(of, ["A", "B"]);
+        assert_eq!(m.of_candidate("0004").count(), 0);
+
+        let mut other = KeyMapBuilder::new();
+        other.insert(("0001", "B"), 'x');
+        other.insert(("0003", "A"), 'y');
+        other.insert(("0000", "A"), 'z');
+        let other = other.finish();
+        let joined: Vec<_> = m
+            .left_join(&other)
+            .map(|(_, &v, w)| (v, w.copied()))
+            .collect();
+        assert_eq!(
+            joined,
+            [(2, None), (9, Some('x')), (0, None), (3, Some('y'))]
+        );
     }
 }

@@ -1,9 +1,9 @@
 //! Entries against results, board by board: missing results, results without entries, tier
 //! changes, cash-in gaps and names that differ. Pure: data in, findings out.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
-use crate::load::{BoardSeries, CentreSeries};
+use crate::load::{BoardSeries, CentreSeries, CurrentEntry, CurrentResult};
 use crate::model::{Finding, FindingKind, Source};
 
 /// Every reconciliation finding for a centre's series.
@@ -24,63 +24,52 @@ fn reconcile_board(centre: &str, b: &BoardSeries) -> Vec<Finding> {
     let syllabus_key = |option: &str| -> Option<SyllabusKey> {
         bd.option(option).map(|o| (o.syllabus.as_str(), o.is_award))
     };
+    let current = |e: &&CurrentEntry| !e.withdrawn;
 
-    // What each candidate is entered for, and has results for, by syllabus.
-    let mut entered: BTreeMap<&str, BTreeMap<SyllabusKey, Vec<&str>>> = BTreeMap::new();
-    let mut current: BTreeSet<(&str, &str)> = BTreeSet::new();
-    for (&(cand, option), e) in &b.entries {
-        if e.withdrawn {
-            continue;
-        }
-        current.insert((cand, option));
-        if let Some(k) = syllabus_key(option) {
-            entered
-                .entry(cand)
-                .or_default()
-                .entry(k)
-                .or_default()
-                .push(option);
-        }
-    }
-    let mut resulted: BTreeMap<&str, BTreeSet<SyllabusKey>> = BTreeMap::new();
-    for &(cand, option) in b.results.keys() {
-        if let Some(k) = syllabus_key(option) {
-            resulted.entry(cand).or_default().insert(k);
-        }
-    }
-
-    // Results: entered, entered for another option of the syllabus, or not entered at all.
-    for (&(cand, option), r) in &b.results {
+    // Results: entered, entered for another option of the syllabus, or not entered at all; and
+    // names that differ from the entry's.
+    for (&(cand, option), r, entry) in b.results.left_join(&b.entries) {
         let rec = r.record;
-        let Some(key) = syllabus_key(option) else {
-            continue; // unknown_entry_code, raised by the result checks
-        };
-        if current.contains(&(cand, option)) {
-            continue;
+        let entry = entry.filter(current);
+        if entry.is_none() {
+            if let Some(key) = syllabus_key(option) {
+                // unknown_entry_code otherwise, raised by the result checks
+                let base = |kind| {
+                    Finding::new(kind, &b.board, centre)
+                        .candidate(cand, &rec.uci, &rec.name)
+                        .entry(option)
+                        .at(&Source::new(r.file, rec.line))
+                };
+                // The candidate's current entries for the same syllabus, in option order.
+                let others: Vec<&str> = b
+                    .entries
+                    .of_candidate(cand)
+                    .filter(|(&(_, o), e)| current(e) && syllabus_key(o) == Some(key))
+                    .map(|(&(_, o), _)| o)
+                    .collect();
+                if others.is_empty() {
+                    findings.push(base(FindingKind::ResultWithoutEntry).detail(format!(
+                        "no entry for {option} (syllabus {}) with board {}",
+                        key.0, b.board
+                    )));
+                } else {
+                    findings.push(base(FindingKind::OptionChanged).detail(format!(
+                        "result for {option} but the entry is for {} (same syllabus {}): a tier \
+                         or option change",
+                        others.join(", "),
+                        key.0
+                    )));
+                }
+            }
         }
-        let base = |kind| {
-            Finding::new(kind, &b.board, centre)
-                .candidate(cand, &rec.uci, &rec.name)
-                .entry(option)
-                .at(&Source::new(r.file, rec.line))
-        };
-        match entered.get(cand).and_then(|s| s.get(&key)) {
-            Some(others) => findings.push(base(FindingKind::OptionChanged).detail(format!(
-                "result for {option} but the entry is for {} (same syllabus {}): a tier or \
-                 option change",
-                others.join(", "),
-                key.0
-            ))),
-            None => findings.push(base(FindingKind::ResultWithoutEntry).detail(format!(
-                "no entry for {option} (syllabus {}) with board {}",
-                key.0, b.board
-            ))),
+        if let Some(f) = name_mismatch(centre, b, cand, option, r, entry) {
+            findings.push(f);
         }
     }
 
     // Entries: a result, a result for another option of the syllabus, or missing.
-    for (key @ &(cand, option), e) in &b.entries {
-        if e.withdrawn || b.results.contains_key(key) {
+    for (&(cand, option), e, result) in b.entries.left_join(&b.results) {
+        if e.withdrawn || result.is_some() {
             continue;
         }
         let rec = &e.record;
@@ -96,7 +85,10 @@ fn reconcile_board(centre: &str, b: &BoardSeries) -> Vec<Finding> {
                 b.board
             ))),
             Some(key) => {
-                let answered = resulted.get(cand).is_some_and(|s| s.contains(&key));
+                let answered = b
+                    .results
+                    .of_candidate(cand)
+                    .any(|(&(_, o), _)| syllabus_key(o) == Some(key));
                 if !answered {
                     findings.push(base(FindingKind::MissingResult).detail(format!(
                         "entered for {option} with board {} and no result has arrived",
@@ -107,16 +99,19 @@ fn reconcile_board(centre: &str, b: &BoardSeries) -> Vec<Finding> {
         }
     }
 
-    findings.extend(cash_in_gaps(centre, b, &current));
-    findings.extend(name_mismatches(centre, b));
+    findings.extend(cash_in_gaps(centre, b));
     findings
 }
 
 /// Unit entries toward a cash-in code with no entry for that code: one per candidate and code,
 /// pointing at the first unit entry.
-fn cash_in_gaps(centre: &str, b: &BoardSeries, current: &BTreeSet<(&str, &str)>) -> Vec<Finding> {
+fn cash_in_gaps(centre: &str, b: &BoardSeries) -> Vec<Finding> {
+    let is_current = |key: &(&str, &str)| b.entries.get(key).is_some_and(|e| !e.withdrawn);
     let mut gaps: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
-    for (cand, option) in current {
+    for (&(cand, option), e) in &b.entries {
+        if e.withdrawn {
+            continue;
+        }
         let Some(o) = b.basedata.option(option) else {
             continue;
         };
@@ -126,7 +121,7 @@ fn cash_in_gaps(centre: &str, b: &BoardSeries, current: &BTreeSet<(&str, &str)>)
         let Some(cash_in) = o.cash_in.as_deref() else {
             continue;
         };
-        if !current.contains(&(cand, cash_in)) {
+        if !is_current(&(cand, cash_in)) {
             gaps.entry((cand, cash_in)).or_default().push(option);
         }
     }
@@ -160,35 +155,36 @@ fn same_name(a: &str, b: &str) -> bool {
     a == b || name_key(a) == name_key(b)
 }
 
-/// Results whose name differs from the same board's current entry for the candidate.
-fn name_mismatches(centre: &str, b: &BoardSeries) -> Vec<Finding> {
-    let mut findings = Vec::new();
-    for (key @ &(cand, option), r) in &b.results {
-        let rec = r.record;
-        // The entry for this option if there is one, else any current entry of the candidate.
-        let entry = b.entries.get(key).filter(|e| !e.withdrawn).or_else(|| {
-            b.entries
-                .range((cand, "")..)
-                .take_while(|((c, _), _)| *c == cand)
-                .map(|(_, e)| e)
-                .find(|e| !e.withdrawn)
-        });
-        let Some(entry) = entry else { continue };
-        if rec.name.is_empty() || same_name(&rec.name, &entry.record.name) {
-            continue;
-        }
-        findings.push(
-            Finding::new(FindingKind::NameMismatch, &b.board, centre)
-                .candidate(cand, &rec.uci, &rec.name)
-                .entry(option)
-                .at(&Source::new(r.file, rec.line))
-                .detail(format!(
-                    "the result says '{}' but the entry ({} line {}) says '{}'",
-                    rec.name, entry.file, entry.record.line, entry.record.name
-                )),
-        );
+/// A result whose name differs from the same board's current entry for the candidate: the entry
+/// for this option if there is one (`entry`), else any current entry of the candidate.
+fn name_mismatch(
+    centre: &str,
+    b: &BoardSeries,
+    cand: &str,
+    option: &str,
+    r: &CurrentResult,
+    entry: Option<&CurrentEntry>,
+) -> Option<Finding> {
+    let rec = r.record;
+    let entry = entry.or_else(|| {
+        b.entries
+            .of_candidate(cand)
+            .map(|(_, e)| e)
+            .find(|e| !e.withdrawn)
+    })?;
+    if rec.name.is_empty() || same_name(&rec.name, &entry.record.name) {
+        return None;
     }
-    findings
+    Some(
+        Finding::new(FindingKind::NameMismatch, &b.board, centre)
+            .candidate(cand, &rec.uci, &rec.name)
+            .entry(option)
+            .at(&Source::new(r.file, rec.line))
+            .detail(format!(
+                "the result says '{}' but the entry ({} line {}) says '{}'",
+                rec.name, entry.file, entry.record.line, entry.record.name
+            )),
+    )
 }
 
 #[cfg(test)]

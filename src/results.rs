@@ -8,25 +8,30 @@ use crate::model::{results_day_of, CandidateResult, ComponentMark, Finding, Find
 /// the XML merge (`xml_without_edi`, `xml_grade_conflict`, and `incomplete_result` for XML
 /// component marks that cover only some of an option's components).
 pub fn build(series: &CentreSeries) -> (Vec<CandidateResult>, Vec<Finding>) {
-    let mut results = Vec::new();
     let mut findings = Vec::new();
-    for (board, b) in &series.boards {
-        for r in b.results.values() {
-            let xml = b.xml.get(&(
-                r.record.candidate_number.as_str(),
-                r.record.option_code.as_str(),
-            ));
-            results.push(candidate_result(board, &series.centre, b, r, xml));
-        }
+    for b in series.boards.values() {
         findings.extend(xml_findings(&series.centre, b));
     }
-    results.sort_by(|a, b| {
-        (&a.candidate_number, &a.board, &a.entry_code).cmp(&(
-            &b.candidate_number,
-            &b.board,
-            &b.entry_code,
-        ))
-    });
+    // Each board's results are in candidate and entry code order, and the boards in order: for
+    // each candidate in turn, each board's results for them.
+    let mut boards: Vec<_> = series
+        .boards
+        .iter()
+        .map(|(board, b)| (board, b, b.results.left_join(&b.xml).peekable()))
+        .collect();
+    let mut results = Vec::with_capacity(series.boards.values().map(|b| b.results.len()).sum());
+    loop {
+        let next = boards
+            .iter_mut()
+            .filter_map(|(_, _, items)| items.peek().map(|&(&(cand, _), _, _)| cand))
+            .min();
+        let Some(cand) = next else { break };
+        for (board, b, items) in &mut boards {
+            while let Some((_, r, xml)) = items.next_if(|&(&(c, _), _, _)| c == cand) {
+                results.push(candidate_result(board, &series.centre, b, r, xml));
+            }
+        }
+    }
     (results, findings)
 }
 
@@ -104,7 +109,7 @@ fn candidate_result(
 
 fn xml_findings(centre: &str, b: &BoardSeries) -> Vec<Finding> {
     let mut findings = Vec::new();
-    for (key, x) in &b.xml {
+    for (_, x, edi) in b.xml.left_join(&b.results) {
         let c = &x.candidate;
         let base = |kind| {
             Finding::new(kind, &b.board, centre)
@@ -116,7 +121,7 @@ fn xml_findings(centre: &str, b: &BoardSeries) -> Vec<Finding> {
                 .entry(&x.result.option_code)
                 .at(&Source::new(x.file, x.result.line))
         };
-        let Some(edi) = b.results.get(key) else {
+        let Some(edi) = edi else {
             findings.push(base(FindingKind::XmlWithoutEdi).detail(
                 "an XML result with no EDI (R file) result for this candidate and option; \
                  kept, but it takes no part in statements or analysis",

@@ -29,10 +29,26 @@ fn uci_field(data_type: DataType) -> Option<FieldSpec> {
     }
 }
 
-fn validates_at(line: &[u8], start0: usize) -> bool {
-    line.get(start0..start0 + 13)
-        .and_then(|w| Some(uci::check_letter(&w[..12])? == w[12]))
-        .unwrap_or(false)
+/// Whether a byte can be one of a UCI's first 12 characters.
+fn uci_character(c: u8) -> bool {
+    c.is_ascii_digit() || c.is_ascii_uppercase()
+}
+
+/// Counts in `hits` each start (0-based) at which a UCI validates in `line`. Only windows of
+/// 12 digits and capitals followed by a check letter are worked out.
+fn count_valid_starts(line: &[u8], hits: &mut [usize]) {
+    let end = line.len().min(hits.len() + 12);
+    // How many UCI characters run up to (not including) the byte at `i`.
+    let mut run = 0usize;
+    for (i, &c) in line[..end].iter().enumerate() {
+        if run >= 12 && uci::CHECK_LETTERS.contains(&c) {
+            let start0 = i - 12;
+            if uci::check_letter(&line[start0..i]) == Some(c) {
+                hits[start0] += 1;
+            }
+        }
+        run = if uci_character(c) { run + 1 } else { 0 };
+    }
 }
 
 /// Scans detail lines for the 13-character window whose check letter validates.
@@ -45,11 +61,7 @@ pub fn scan_uci_column(data_type: DataType, details: &[&[u8]]) -> Option<UciColu
     let width = sample.iter().map(|l| l.len()).max().unwrap_or(0).min(200);
     let mut hits = vec![0usize; width.saturating_sub(12)];
     for line in &sample {
-        for (start0, h) in hits.iter_mut().enumerate() {
-            if validates_at(line, start0) {
-                *h += 1;
-            }
-        }
+        count_valid_starts(line, &mut hits);
     }
     let n = sample.len() as f64;
     let at_layout = hits.get(field.start - 1).copied().unwrap_or(0) as f64 / n;
@@ -126,6 +138,34 @@ mod tests {
         assert_eq!(col.at_layout, 1.0);
         assert_eq!(col.best.unwrap().0, 18);
         assert!(check_uci_column(DataType::Results, &refs, 1).is_none());
+    }
+
+    #[test]
+    fn every_start_is_counted_as_a_window_by_window_check_counts_it() {
+        let mut lines: Vec<Vec<u8>> = ucis()
+            .iter()
+            .enumerate()
+            .map(|(i, u)| result_line(u, i % 5))
+            .collect();
+        lines.push(b"145200200001A145200200002H14520020000".to_vec());
+        lines.push(format!("{}{}", ucis()[0], ucis()[1]).into_bytes());
+        lines.push(b"AB12CD34EF56GHKLMRTVWXY 0123456789ABCDEFGHKLMRTVWXY".to_vec());
+        lines.push(Vec::new());
+        for line in &lines {
+            for width in [0, 12, 13, 20, 40, 200] {
+                let mut hits = vec![0usize; width];
+                count_valid_starts(line, &mut hits);
+                let expected: Vec<usize> = (0..width)
+                    .map(|s| {
+                        let valid = line
+                            .get(s..s + 13)
+                            .and_then(|w| Some(uci::check_letter(&w[..12])? == w[12]));
+                        usize::from(valid == Some(true))
+                    })
+                    .collect();
+                assert_eq!(hits, expected, "{}", String::from_utf8_lossy(line));
+            }
+        }
     }
 
     #[test]
