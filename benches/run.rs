@@ -16,6 +16,7 @@ use resultsday::cli::RunArgs;
 use resultsday::cmd::run::{check_series, findings_csv};
 use resultsday::inputs::Limits;
 use resultsday::load;
+use resultsday::output::Commit;
 use resultsday::statements::{self, StatementSet};
 use resultsday::synthetic::{generate, Spec};
 
@@ -104,7 +105,9 @@ fn stages(c: &mut Criterion) {
     let whole = analysis::analyse(&outcome.results, &gradesets, &tables, None);
     let out = tempfile::tempdir().unwrap();
     group.bench_function("analysis.xlsx and CSVs written", |b| {
-        b.iter(|| black_box(analysis::write_analysis(out.path(), &whole, true).unwrap()))
+        b.iter(|| {
+            black_box(analysis::write_analysis(out.path(), &whole, true, Commit::Now).unwrap())
+        })
     });
     group.finish();
 

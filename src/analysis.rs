@@ -19,7 +19,7 @@ use serde::Deserialize;
 
 use crate::mis::{normalise_candidate_number, Mis};
 use crate::model::CandidateResult;
-use crate::output::{create_private_dir, write_file};
+use crate::output::create_private_dir;
 
 // ---------------------------------------------------------------------------------------------
 // Definitions
@@ -1560,6 +1560,7 @@ pub fn write_analysis(
     out_dir: &Path,
     analysis: &Analysis,
     third_party_allowed: bool,
+    commit: crate::output::Commit<'_>,
 ) -> std::io::Result<Vec<PathBuf>> {
     let dir = out_dir.join("analysis");
     create_private_dir(&dir)?;
@@ -1571,7 +1572,7 @@ pub fn write_analysis(
     }
     let mut written = Vec::new();
     let mut put = |path: PathBuf, bytes: &[u8]| -> std::io::Result<()> {
-        write_file(&path, bytes)?;
+        commit.write(&path, bytes)?;
         written.push(path);
         Ok(())
     };

@@ -87,9 +87,140 @@ pub fn open_private(path: &Path) -> io::Result<File> {
 
 /// Writes a whole file atomically, owner-only.
 pub fn write_file(target: &Path, bytes: &[u8]) -> io::Result<()> {
-    let mut f = AtomicFile::create(target)?;
-    f.write_all(bytes)?;
-    f.commit()
+    Commit::Now.write(target, bytes)
+}
+
+/// How a finished output file is put in place: at once, or by a [`Syncer`].
+#[derive(Clone, Copy)]
+pub enum Commit<'s> {
+    /// Synced and renamed before the write returns.
+    Now,
+    /// Handed to the syncer, which syncs and renames it on one of its own threads.
+    Background(&'s Syncer),
+}
+
+impl Commit<'_> {
+    /// Writes a whole file atomically, owner-only (as [`write_file`]), committed this way.
+    pub fn write(self, target: &Path, bytes: &[u8]) -> io::Result<()> {
+        let mut f = AtomicFile::create(target)?;
+        f.write_all(bytes)?;
+        match self {
+            Commit::Now => f.commit(),
+            Commit::Background(syncer) => syncer.commit(f),
+        }
+    }
+}
+
+/// Finished output files, synced to disk and renamed into place by a few threads of their own.
+///
+/// Syncing a file waits for the disk, not the processor. A run of several centres writes
+/// thousands of files; with a syncer its checking threads go on to the next centre while the
+/// disk catches up, instead of each waiting for every file it wrote. Each file still appears
+/// under its name only once it is on disk; [`Syncer::wait`] says when all have.
+pub struct Syncer {
+    queue: Option<std::sync::mpsc::SyncSender<AtomicFile>>,
+    threads: Vec<std::thread::JoinHandle<()>>,
+    state: std::sync::Arc<(std::sync::Mutex<Syncing>, std::sync::Condvar)>,
+}
+
+#[derive(Default)]
+struct Syncing {
+    /// Files handed over and not yet in place.
+    pending: usize,
+    /// The first file that could not be put in place, and why.
+    failed: Option<(PathBuf, io::Error)>,
+}
+
+/// Files a syncer holds open at most while its threads are busy: what a run keeps open stays
+/// far below the usual limit of 1,024.
+const SYNC_QUEUE: usize = 32;
+
+impl Syncer {
+    /// A syncer with `threads` threads.
+    pub fn new(threads: usize) -> Syncer {
+        use std::sync::{Arc, Condvar, Mutex, PoisonError};
+        let (queue, files) = std::sync::mpsc::sync_channel::<AtomicFile>(SYNC_QUEUE);
+        let files = Arc::new(Mutex::new(files));
+        let state = Arc::new((Mutex::new(Syncing::default()), Condvar::new()));
+        let threads = (0..threads.max(1))
+            .map(|_| {
+                let (files, state) = (Arc::clone(&files), Arc::clone(&state));
+                std::thread::spawn(move || loop {
+                    let next = files.lock().unwrap_or_else(PoisonError::into_inner).recv();
+                    let Ok(file) = next else {
+                        return; // the syncer is gone
+                    };
+                    let target = file.target.clone();
+                    let result = file.commit();
+                    let (syncing, changed) = &*state;
+                    let mut s = syncing.lock().unwrap_or_else(PoisonError::into_inner);
+                    if let Err(e) = result {
+                        s.failed.get_or_insert((target, e));
+                    }
+                    s.pending -= 1;
+                    changed.notify_all();
+                })
+            })
+            .collect();
+        Syncer {
+            queue: Some(queue),
+            threads,
+            state,
+        }
+    }
+
+    /// Hands `file` over; waits only while the syncer already holds [`SYNC_QUEUE`] files.
+    pub fn commit(&self, file: AtomicFile) -> io::Result<()> {
+        let (syncing, _) = &*self.state;
+        syncing
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .pending += 1;
+        match self.queue.as_ref().map(|q| q.send(file)) {
+            Some(Ok(())) => Ok(()),
+            // No thread to take it (never so while the syncer lives): put it in place here.
+            Some(Err(std::sync::mpsc::SendError(file))) => {
+                self.done_here();
+                file.commit()
+            }
+            None => {
+                self.done_here();
+                Err(io::Error::other("the syncer has stopped"))
+            }
+        }
+    }
+
+    fn done_here(&self) {
+        let (syncing, _) = &*self.state;
+        syncing
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .pending -= 1;
+    }
+
+    /// Waits until every file handed over is in place; the first that could not be, and why.
+    pub fn wait(&self) -> Result<(), (PathBuf, io::Error)> {
+        let (syncing, changed) = &*self.state;
+        let mut s = syncing
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        while s.pending > 0 {
+            s = changed
+                .wait(s)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
+        s.failed.take().map_or(Ok(()), Err)
+    }
+}
+
+impl Drop for Syncer {
+    /// Puts in place what is still queued, then stops the threads.
+    fn drop(&mut self) {
+        self.queue = None;
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
+    }
 }
 
 /// Creates a folder (and any missing parents) that only its owner can enter (0700, whatever
@@ -176,6 +307,74 @@ pub fn remove_stale_temporaries(dir: &Path) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_syncer_puts_every_file_in_place_before_wait_returns() {
+        let dir = tempfile::tempdir().unwrap();
+        let syncer = Syncer::new(3);
+        // More files than the queue holds, so handing over waits for the threads at times.
+        for i in 0..(SYNC_QUEUE * 3) {
+            let path = dir.path().join(format!("{i}.csv"));
+            Commit::Background(&syncer)
+                .write(&path, i.to_string().as_bytes())
+                .unwrap();
+        }
+        syncer.wait().unwrap();
+        for i in 0..(SYNC_QUEUE * 3) {
+            let path = dir.path().join(format!("{i}.csv"));
+            assert_eq!(std::fs::read_to_string(&path).unwrap(), i.to_string());
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+                assert_eq!(mode & 0o777, 0o600);
+            }
+        }
+        let names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            names.len(),
+            SYNC_QUEUE * 3,
+            "no temporaries left: {names:?}"
+        );
+    }
+
+    #[test]
+    fn a_syncer_names_the_file_it_could_not_put_in_place() {
+        let dir = tempfile::tempdir().unwrap();
+        // A folder where the file should go: the rename fails.
+        let blocked = dir.path().join("statements.html");
+        std::fs::create_dir(&blocked).unwrap();
+        std::fs::write(blocked.join("inside"), b"x").unwrap();
+        let syncer = Syncer::new(2);
+        Commit::Background(&syncer)
+            .write(&dir.path().join("findings.csv"), b"ok")
+            .unwrap();
+        Commit::Background(&syncer)
+            .write(&blocked, b"page")
+            .unwrap();
+        let (path, _) = syncer.wait().unwrap_err();
+        assert_eq!(path, blocked);
+        assert_eq!(
+            std::fs::read(dir.path().join("findings.csv")).unwrap(),
+            b"ok"
+        );
+        // Once said, the failure is not said again.
+        syncer.wait().unwrap();
+    }
+
+    #[test]
+    fn dropping_a_syncer_puts_in_place_what_it_holds() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("run.json");
+        {
+            let syncer = Syncer::new(1);
+            Commit::Background(&syncer).write(&path, b"{}").unwrap();
+        }
+        assert_eq!(std::fs::read(&path).unwrap(), b"{}");
+    }
 
     #[test]
     fn temporaries_of_runs_that_ended_are_removed_and_others_kept() {

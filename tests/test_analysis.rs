@@ -11,6 +11,7 @@ use resultsday::analysis::{
 };
 use resultsday::mis::{parse_mis, read_mis, Mis, MisError};
 use resultsday::model::{CandidateResult, ResultsDay, Source};
+use resultsday::output::Commit;
 
 // --- building results by hand ----------------------------------------------------------------
 
@@ -645,7 +646,7 @@ fn mode(path: &Path) -> u32 {
 fn before_release_headline_csv_is_not_written() {
     let dir = tempfile::tempdir().unwrap();
     let a = sample_analysis();
-    let written = write_analysis(dir.path(), &a, false).unwrap();
+    let written = write_analysis(dir.path(), &a, false, Commit::Now).unwrap();
     let names: Vec<String> = written
         .iter()
         .map(|p| {
@@ -669,7 +670,7 @@ fn before_release_headline_csv_is_not_written() {
         assert_eq!(mode(p), 0o600, "{}", p.display());
     }
 
-    let written = write_analysis(dir.path(), &a, true).unwrap();
+    let written = write_analysis(dir.path(), &a, true, Commit::Now).unwrap();
     assert_eq!(written.len(), 4);
     let headline = dir.path().join("analysis/headline.csv");
     assert_eq!(
@@ -686,8 +687,8 @@ fn the_workbook_is_the_same_bytes_on_a_rerun() {
     let a = sample_analysis();
     let first = tempfile::tempdir().unwrap();
     let second = tempfile::tempdir().unwrap();
-    write_analysis(first.path(), &a, true).unwrap();
-    write_analysis(second.path(), &a, true).unwrap();
+    write_analysis(first.path(), &a, true, Commit::Now).unwrap();
+    write_analysis(second.path(), &a, true, Commit::Now).unwrap();
     for name in [
         "analysis.xlsx",
         "analysis/subjects.csv",

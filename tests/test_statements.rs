@@ -11,6 +11,7 @@ use parsers::{Boards, Grade};
 use resultsday::calendar::{parse_as_of, Calendar};
 use resultsday::config::Settings;
 use resultsday::model::{CandidateResult, ResultsDay, Source};
+use resultsday::output::Commit;
 use resultsday::statements::{
     release_of, render_html, statements_csv, write_statements, write_statements_csv,
     StatementError, StatementSet,
@@ -186,7 +187,7 @@ fn files_are_owner_only_and_identical_on_a_rerun() {
         release: &june_2026,
         as_of: london("2026-08-12T10:00"),
     };
-    let written = write_statements(dir.path(), &set).unwrap();
+    let written = write_statements(dir.path(), &set, Commit::Now).unwrap();
     assert_eq!(
         written,
         [
@@ -195,7 +196,7 @@ fn files_are_owner_only_and_identical_on_a_rerun() {
         ]
     );
     let first: Vec<Vec<u8>> = written.iter().map(|p| std::fs::read(p).unwrap()).collect();
-    write_statements(dir.path(), &set).unwrap();
+    write_statements(dir.path(), &set, Commit::Now).unwrap();
     let second: Vec<Vec<u8>> = written.iter().map(|p| std::fs::read(p).unwrap()).collect();
     assert_eq!(first, second, "same inputs, same bytes");
     #[cfg(unix)]

@@ -178,6 +178,10 @@ fn load_table<T>(
 }
 
 /// What stays the same for every centre of a run.
+/// Threads that sync a run's files to disk while its centres are checked (several centres):
+/// they wait for the disk, not the processor, so they are more than the cores of a laptop.
+const SYNC_THREADS: usize = 4;
+
 struct Context<'a> {
     args: &'a RunArgs,
     settings: config::Settings,
@@ -191,9 +195,19 @@ struct Context<'a> {
     /// Several centres: each writes under `OUT/centres/<centre>/`, and OUT holds them all.
     several: bool,
     bar: indicatif::ProgressBar,
+    /// With several centres, each centre's files are synced to disk by threads of their own.
+    syncer: Option<output::Syncer>,
 }
 
 impl Context<'_> {
+    /// How a centre's files are put in place.
+    fn commit(&self) -> output::Commit<'_> {
+        match &self.syncer {
+            Some(syncer) => output::Commit::Background(syncer),
+            None => output::Commit::Now,
+        }
+    }
+
     fn out_dir(&self, centre: &str) -> PathBuf {
         if self.several {
             self.args.out.join("centres").join(centre)
@@ -363,6 +377,7 @@ pub fn run(args: &RunArgs) -> Result<i32, Box<dyn std::error::Error>> {
         limits,
         several,
         bar,
+        syncer: several.then(|| output::Syncer::new(SYNC_THREADS)),
     };
 
     // Basedata is every centre's: read once, shared.
@@ -461,6 +476,10 @@ pub fn run(args: &RunArgs) -> Result<i32, Box<dyn std::error::Error>> {
     }
     let stages = messages::Stages::new(show_progress);
     stages.stage("saving the run in the store");
+    // Every centre's files are on disk before the store says the run happened.
+    if let Some(syncer) = &ctx.syncer {
+        syncer.wait().map_err(|(path, e)| output_error(&path, e))?;
+    }
     batch.commit()?;
     for p in after_commit {
         p.apply()?;
@@ -635,7 +654,8 @@ fn process_centre(
     output::create_private_dir(&out_dir).map_err(|e| output_error(&out_dir, e))?;
     let mut written = Vec::new();
     let path = out_dir.join("findings.csv");
-    output::write_file(&path, &findings_csv(&outcome.findings))
+    ctx.commit()
+        .write(&path, &findings_csv(&outcome.findings))
         .map_err(|e| output_error(&path, e))?;
     written.push(path);
 
@@ -660,7 +680,7 @@ fn process_centre(
                 release: &release,
                 as_of: ctx.as_of,
             };
-            let written = statements::write_statements(&out_dir, &set)?;
+            let written = statements::write_statements(&out_dir, &set, ctx.commit())?;
             let rows = if ctx.several {
                 combined_statement_rows(&outcome.results, centre).map_err(|e| RunError::Output {
                     path: ctx.args.out.join(statements::CSV_FILE),
@@ -678,8 +698,9 @@ fn process_centre(
                 &ctx.tables,
                 ctx.mis.as_ref(),
             );
-            let written = analysis::write_analysis(&out_dir, &analysis, third_party_allowed)
-                .map_err(|e| output_error(&out_dir.join("analysis"), e))?;
+            let written =
+                analysis::write_analysis(&out_dir, &analysis, third_party_allowed, ctx.commit())
+                    .map_err(|e| output_error(&out_dir.join("analysis"), e))?;
             Ok((analysis, written))
         },
     );
@@ -716,7 +737,9 @@ fn process_centre(
     summary.third_party_outputs = third_party_text(third_party_allowed, released);
     let path = out_dir.join("run.json");
     let json = serde_json::to_vec_pretty(&summary).unwrap_or_default();
-    output::write_file(&path, &json).map_err(|e| output_error(&path, e))?;
+    ctx.commit()
+        .write(&path, &json)
+        .map_err(|e| output_error(&path, e))?;
 
     let s = &outcome.series;
     let files_records = s
@@ -1096,7 +1119,7 @@ impl Combined {
         let allowed = ctx.args.force_release || self.released.is_some_and(|at| ctx.as_of >= at);
         let mut written = vec![out.join("findings.csv"), out.join("statements.csv")];
         written.extend(
-            analysis::write_analysis(out, &analysis, allowed)
+            analysis::write_analysis(out, &analysis, allowed, output::Commit::Now)
                 .map_err(|e| output_error(&out.join("analysis"), e))?,
         );
         let mut summary = SeveralSummary {

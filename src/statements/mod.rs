@@ -20,7 +20,7 @@ use serde::Serialize;
 use crate::calendar::{Calendar, SeriesDates};
 use crate::config::Settings;
 use crate::model::{split_name, CandidateResult, ResultsDay};
-use crate::output::write_file;
+use crate::output::{write_file, Commit};
 
 mod builtin;
 
@@ -122,12 +122,21 @@ pub fn page_held_until<'r>(
 pub fn write_statements(
     out_dir: &Path,
     set: &StatementSet<'_>,
+    commit: Commit<'_>,
 ) -> Result<Vec<PathBuf>, StatementError> {
     let html = render_html(set, None)?;
     let csv_path = out_dir.join(CSV_FILE);
-    write_statements_csv(&csv_path, set.results)?;
+    let csv = statements_csv(set.results).map_err(|e| StatementError::Write {
+        file: csv_path.display().to_string(),
+        message: e.to_string(),
+    })?;
+    commit
+        .write(&csv_path, &csv)
+        .map_err(|e| write_error(&csv_path, &e))?;
     let html_path = out_dir.join(HTML_FILE);
-    write_html(&html_path, &html)?;
+    commit
+        .write(&html_path, html.as_bytes())
+        .map_err(|e| write_error(&html_path, &e))?;
     Ok(vec![csv_path, html_path])
 }
 
