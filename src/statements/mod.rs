@@ -103,20 +103,6 @@ impl Releases {
     }
 }
 
-/// Until when a candidate's page is held back at `as_of`: the latest release among its results
-/// that is still to come, since the page shows them all. `None` once everything on it is released.
-pub fn page_held_until<'r>(
-    results: impl IntoIterator<Item = &'r CandidateResult>,
-    release: &dyn Fn(&CandidateResult) -> Option<DateTime<Tz>>,
-    as_of: DateTime<Tz>,
-) -> Option<DateTime<Tz>> {
-    results
-        .into_iter()
-        .filter_map(release)
-        .filter(|at| as_of < *at)
-        .max()
-}
-
 /// Writes `statements.csv` and `statements.html` into `out_dir` (which must exist); returns the
 /// paths written.
 pub fn write_statements(
@@ -464,8 +450,8 @@ impl<'s> StatementPage<'s> {
                     &b.source,
                 ))
         });
-        // When each result is released, if that is still to come: the page is held until the
-        // latest of them (as [`page_held_until`] says).
+        // When each result is released, if that is still to come. The page shows them all, so
+        // it is held until the latest; once everything on it is released, it is not held.
         let to_come: Vec<Option<DateTime<Tz>>> = in_order
             .iter()
             .map(|r| (set.release)(r).filter(|at| set.as_of < *at))
