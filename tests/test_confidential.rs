@@ -4,12 +4,16 @@
 //! their results day, London time, summer and winter; the headline figures for third parties
 //! wait for 09:30.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use resultsday::model::ResultsDay;
 use resultsday::store::Store;
+
+use common::copy_dir;
 
 fn samples() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("samples")
@@ -44,20 +48,6 @@ fn expect_status(out: &Output, status: i32, what: &str) {
         text(&out.stdout),
         text(&out.stderr)
     );
-}
-
-/// Copies a folder and everything in it.
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
 }
 
 /// Every file and folder under `dir` (not `dir` itself), by path relative to it.

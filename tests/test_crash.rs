@@ -9,6 +9,8 @@
 //! appearing (the store has committed and the comparison is being written). Wherever a kill
 //! lands, the same checks hold.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -17,6 +19,8 @@ use std::time::{Duration, Instant};
 use resultsday::synthetic::{generate, Spec};
 use rusqlite::types::Value;
 use rusqlite::Connection;
+
+use common::copy_dir;
 
 /// Candidates in the generated centre: a debug build runs the re-run in about a second.
 const CANDIDATES: usize = 600;
@@ -53,19 +57,6 @@ fn resultsday() -> Command {
 // ---------------------------------------------------------------------------------------------
 // Files and folders
 // ---------------------------------------------------------------------------------------------
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
-}
 
 /// Every file under `dir`, by path relative to it, with its bytes.
 fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {

@@ -1,5 +1,7 @@
 //! `resultsday prs`: the post-results log on the samples, as an exams officer keeps it.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
@@ -7,6 +9,8 @@ use chrono::NaiveDate;
 use resultsday::prs;
 use resultsday::rediff::{Change, Direction};
 use resultsday::store::Store;
+
+use common::copy_dir;
 
 fn samples() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("samples")
@@ -390,19 +394,6 @@ fn the_re_run_after_reviews_answers_the_sample_requests() {
         .map(|r| r[0].clone())
         .collect();
     assert_eq!(open, ["NGA-PRS-004", "NGA-PRS-005", "NGA-PRS-006"]);
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            std::fs::copy(e.path(), target).unwrap();
-        }
-    }
 }
 
 #[test]

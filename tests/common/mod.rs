@@ -5,6 +5,7 @@ use std::path::Path;
 use assert_cmd::Command;
 
 /// The `resultsday` binary under test.
+#[allow(dead_code)] // some test files only copy folders
 pub fn resultsday() -> Command {
     Command::cargo_bin("resultsday").unwrap()
 }
