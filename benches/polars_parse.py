@@ -2,8 +2,9 @@
 """The fixed-width parse an analyst would write with polars, for `benches/compare`.
 
 Reads every EDI results file (`R*.X??`, JCQ naming, any case) under DATA_DIR, keeps the results
-detail records (`RS`; the header `HD` and trailer `TR` lines are dropped), slices their fields at
-the positions of shared/spec/layouts.md §2 into a DataFrame, and prints the number of rows.
+detail records (`R5`; every other line, the file and centre headers and trailers `R1`, `R3`, `R7`,
+`R9` among them, is dropped), slices their fields at the positions of shared/spec/layouts.md
+(version 2) §2 into a DataFrame, and prints the number of rows.
 
 Usage: polars_parse.py DATA_DIR
 
@@ -25,8 +26,8 @@ import polars as pl
 # files `benches/compare` gives the other tools (`find -iname 'R*.X[0-9][0-9]'`).
 RESULTS_NAME = re.compile(r"^R.*\.X[0-9]{2}$", re.IGNORECASE)
 
-# The RS record (layouts.md §2): field name, start (1-based, as in the booklet), length.
-RS_FIELDS = [
+# The R5 record (layouts.md §2): field name, start (1-based, as in the booklet), length.
+R5_FIELDS = [
     ("centre_number", 3, 5),
     ("candidate_number", 8, 4),
     ("option_code", 12, 6),
@@ -59,7 +60,7 @@ def parse(files: list[str]) -> pl.DataFrame:
     )
     line = pl.col("line")  # (polars drops the CR of a CRLF line end)
     fields = []
-    for name, start, length in RS_FIELDS:
+    for name, start, length in R5_FIELDS:
         text = line.str.slice(start - 1, length).str.strip_chars()
         if name in NUMERIC:
             text = text.cast(pl.Int32, strict=False)
@@ -78,7 +79,7 @@ def parse(files: list[str]) -> pl.DataFrame:
         .alias("endorsement")
     )
     return (
-        lines.filter(pl.col("line").str.starts_with("RS"))
+        lines.filter(pl.col("line").str.starts_with("R5"))
         .select(fields)
         .with_columns(mark, endorsement)
         .collect()

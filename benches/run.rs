@@ -128,6 +128,7 @@ fn stages(c: &mut Criterion) {
                     fail_on: None,
                     force_release: false,
                     quiet: true,
+                    layout: None,
                 };
                 let code = resultsday::cmd::run::run(&args).unwrap();
                 assert_eq!(code, 0);

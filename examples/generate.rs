@@ -1,4 +1,5 @@
-//! Writes a deterministic fictional centre (or many) in the working layouts, for tests and
+//! Writes a deterministic fictional centre (or many) in the JCQ layouts (`shared/spec/layouts.md`
+//! version 2: basedata, entries, results and A2C XML results, and an MIS export), for tests and
 //! benchmarks.
 //!
 //! Usage:

@@ -49,7 +49,7 @@ pub const DEFINITIONS: &[(&str, &str)] = &[
     ),
     (
         "gcse_pct_9_7",
-        "% of GCSE grades at 7 or above. A double award (combined science, gradeset G9D) counts \
+        "% of GCSE grades at 7 or above. A double award (combined science, gradeset 15) counts \
          as two grades. Denominator: every GCSE grade counted, X, Q, blank and invalid grades \
          included as not reaching 7.",
     ),
@@ -97,7 +97,7 @@ pub const DEFINITIONS: &[(&str, &str)] = &[
 ];
 
 /// The gradesets whose results carry two grades, each counted as a grade of its own.
-pub const DOUBLE_AWARD_GRADESETS: &[&str] = &["G9D"];
+pub const DOUBLE_AWARD_GRADESETS: &[&str] = &["15"];
 
 /// How each qualification's results are summarised per subject: the lowest grade that counts
 /// as a top grade and the lowest that counts as a pass, both in the option's own gradeset.
@@ -152,7 +152,7 @@ pub const CONVENTIONS: &[Convention] = &[
 ];
 
 /// The order gradesets' grades take in `subjects.csv`'s header; others follow by code.
-const GRADESET_ORDER: &[&str] = &["G91", "G9D", "GCEA", "GCAS", "EPQ", "CNAT", "BTNS"];
+const GRADESET_ORDER: &[&str] = &["40", "15", "F", "4", "A", "10", "21", "BTNS"];
 
 /// The first row of the workbook's Headline sheet before release to third parties.
 pub const EMBARGO_NOTICE: &str =
@@ -1873,11 +1873,11 @@ mod tests {
         PointsTable::from_csv("points.csv", DEFAULT_POINTS_CSV.as_bytes()).unwrap();
         SubjectTable::from_csv("subjects.csv", DEFAULT_SUBJECTS_CSV.as_bytes()).unwrap();
         let t = AnalysisTables::builtin();
-        assert_eq!(t.points.get("GCSE", "G91", "4").unwrap().points, 4.0);
-        assert_eq!(t.points.get("GCSE", "G91", "U").unwrap().points, 0.0);
-        let star = t.points.get("CNAT", "CNAT", "*2").unwrap();
+        assert_eq!(t.points.get("GCSE", "40", "4").unwrap().points, 4.0);
+        assert_eq!(t.points.get("GCSE", "40", "U").unwrap().points, 0.0);
+        let star = t.points.get("CNAT", "21", "*2").unwrap();
         assert_eq!((star.points, star.verified), (8.5, false));
-        assert_eq!(t.points.get("CNAT", "CNAT", "P1").unwrap().points, 1.25);
+        assert_eq!(t.points.get("CNAT", "21", "P1").unwrap().points, 1.25);
         let names: Vec<&str> = DEFINITIONS.iter().map(|(n, _)| *n).collect();
         assert_eq!(
             names,
@@ -1931,7 +1931,7 @@ mod tests {
             .starts_with("subjects.csv line 2: category 'arts'"));
         let e = PointsTable::from_csv(
             "points.csv",
-            "qualification,gradeset,grade,points,verified,source\nGCSE,G91,9,nine,yes,x\n"
+            "qualification,gradeset,grade,points,verified,source\nGCSE,40,9,nine,yes,x\n"
                 .as_bytes(),
         )
         .unwrap_err();

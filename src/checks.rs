@@ -19,8 +19,8 @@ pub fn file_findings(file: &InputFile, centre: &str, boards: &Boards) -> Vec<Fin
         let kind = match p.kind {
             ProblemKind::MalformedRecord
             | ProblemKind::UnsupportedVersion
-            | ProblemKind::LayoutMismatch
             | ProblemKind::LimitExceeded => FindingKind::MalformedRecord,
+            ProblemKind::LayoutMismatch => FindingKind::LayoutMismatch,
             ProblemKind::TrailerMismatch => FindingKind::TrailerMismatch,
             ProblemKind::HeaderMismatch => FindingKind::HeaderMismatch,
             ProblemKind::CentreMismatch => FindingKind::CentreMismatch,
@@ -50,7 +50,7 @@ pub fn file_findings(file: &InputFile, centre: &str, boards: &Boards) -> Vec<Fin
         }
         findings.push(f);
     }
-    if !board.is_empty() && boards.get(&board).is_none() {
+    if !board.is_empty() && boards.is_unknown(&board) {
         findings.push(
             Finding::new(FindingKind::UnknownAwardingBody, &board, centre)
                 .at(&Source {
@@ -91,6 +91,58 @@ fn record_at(file: &InputFile, line: Option<usize>) -> Option<(String, String, S
         },
         _ => None,
     }
+}
+
+/// Gradeset codes that the gradesets table does not know, used by an option entered or
+/// resulted: one finding per board and code, naming the first such option in code order. The
+/// grades of such options are taken as given, never reported as invalid.
+pub fn unknown_gradesets(series: &CentreSeries, gradesets: &Gradesets) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for (board, b) in &series.boards {
+        let used = b
+            .entries
+            .iter()
+            .filter(|(_, e)| !e.withdrawn)
+            .map(|(&(_, o), _)| o)
+            .chain(b.results.keys().map(|&(_, o)| o));
+        // Code → (first option, how many options use it).
+        let mut unknown: std::collections::BTreeMap<&str, std::collections::BTreeSet<&str>> =
+            Default::default();
+        for option in used {
+            let Some(o) = b.basedata.option(option) else {
+                continue;
+            };
+            for code in [&o.gradeset, &o.gradeset2, &o.endorsement_gradeset]
+                .into_iter()
+                .flatten()
+            {
+                if gradesets.get(code).is_none() {
+                    unknown.entry(code).or_default().insert(&o.code);
+                }
+            }
+        }
+        for (code, options) in unknown {
+            let first = options.iter().next().copied().unwrap_or_default();
+            let more = match options.len() {
+                1 => String::new(),
+                n => format!(
+                    " and {} more option{}",
+                    n - 1,
+                    if n == 2 { "" } else { "s" }
+                ),
+            };
+            findings.push(
+                Finding::new(FindingKind::UnknownGradeset, board, &series.centre)
+                    .entry(first)
+                    .detail(format!(
+                        "gradeset '{code}' (used by {first}{more}) is not in gradesets.csv, so \
+                         its grades are taken as given; add its grades to a gradesets.csv in \
+                         the folder to have them checked"
+                    )),
+            );
+        }
+    }
+    findings
 }
 
 /// Checks of each current result: grade indicators, grades outside the gradeset, options not in

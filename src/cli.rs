@@ -40,6 +40,13 @@ pub enum Command {
     Prs(cmd::prs::PrsArgs),
     /// The certificates log: received, issued, unclaimed, destroyed.
     Certs(cmd::certs::CertsArgs),
+    /// Find the layout of results files that do not fit the one resultsday reads, and write it
+    /// as a layout table for `run --layout` (or `layouts.toml` in the results folder).
+    ///
+    /// It finds the columns holding UCIs (by their check letter), candidate numbers (from the
+    /// entries), option codes (from the basedata), grades and names, and prints them beside
+    /// what resultsday assumes.
+    Calibrate(cmd::calibrate::CalibrateArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -72,6 +79,11 @@ pub struct RunArgs {
     /// No progress bars and no summary on the terminal.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Read the EDI files with this layout table (as `resultsday calibrate` writes it) in place
+    /// of the built-in one; by default `layouts.toml` in DIR or the working folder, if there is
+    /// one.
+    #[arg(long, value_name = "FILE")]
+    pub layout: Option<PathBuf>,
 }
 
 #[derive(Debug, clap::Args)]
@@ -85,6 +97,10 @@ pub struct InspectArgs {
     /// Exit with status 1 when a problem at or above this severity is found.
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<FailOn>,
+    /// Read the EDI files with this layout table (as `resultsday calibrate` writes it) in place
+    /// of the built-in one; by default `layouts.toml` in the working folder, if there is one.
+    #[arg(long, value_name = "FILE")]
+    pub layout: Option<PathBuf>,
 }
 
 /// The severity at which a command's exit status becomes 1.
@@ -132,6 +148,7 @@ pub fn main() -> i32 {
         Command::Runs(args) => cmd::diff::list_runs(&args),
         Command::Prs(args) => cmd::prs::run(&args),
         Command::Certs(args) => cmd::certs::run(&args),
+        Command::Calibrate(args) => cmd::calibrate::run(&args),
     };
     match result {
         Ok(status) => status,

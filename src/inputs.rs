@@ -41,7 +41,7 @@ impl fmt::Display for InputError {
 }
 
 impl InputError {
-    fn new(path: &Path, reason: impl Into<String>) -> Self {
+    pub(crate) fn new(path: &Path, reason: impl Into<String>) -> Self {
         InputError {
             path: path.to_path_buf(),
             reason: reason.into(),
@@ -49,9 +49,19 @@ impl InputError {
     }
 }
 
-/// Reads one file whole, refusing folders, pipes and devices, and files over the size limit.
+/// Reads one file whole, refusing folders, pipes and devices, and files over the size limit. A
+/// path inside a zip (`BASEDATA.zip/O6A26_70.X01`) is read from the zip.
 pub fn read_file(path: &Path, limits: &Limits) -> Result<Vec<u8>, InputError> {
-    let meta = std::fs::metadata(path).map_err(|e| InputError::new(path, describe_at(path, &e)))?;
+    let meta = match std::fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == std::io::ErrorKind::NotADirectory || !path.exists() => {
+            if crate::zipped::split(path).is_some() {
+                return crate::zipped::read_member(path, limits);
+            }
+            return Err(InputError::new(path, describe_at(path, &e)));
+        }
+        Err(e) => return Err(InputError::new(path, describe_at(path, &e))),
+    };
     if meta.is_dir() {
         return Err(InputError::new(path, "is a folder, not a file"));
     }

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use parsers::{
     Component, Content, DataType, EdiFile, EntryAction, EntryOption, EntryRecord, FileName,
-    FileNameKind, Link, ParsedFile, Records, ResultRecord, Syllabus, XmlResultsFile,
+    FileNameKind, Link, ParsedFile, Records, ResultRecord, Syllabus, UnitLink, XmlResultsFile,
 };
 use rayon::prelude::*;
 
@@ -114,16 +114,22 @@ impl InputFile {
     }
 
     /// The order files of one kind are applied in: the header's sequence, else the name's.
+    /// For basedata the file name's number orders the versions (spec/layouts.md §1: a board
+    /// may number its series blocks otherwise).
     pub fn sequence(&self) -> u32 {
         let from_header = self
             .edi()
             .and_then(|e| e.header.as_ref())
-            .map(|h| u32::from(h.sequence));
+            .map(|h| u32::from(h.sequence))
+            .filter(|&s| s > 0);
         let from_name = match self.parsed.name.as_ref().map(|n| &n.kind) {
-            Some(FileNameKind::Edi { sequence, .. }) => u32::from(*sequence),
-            _ => 0,
+            Some(FileNameKind::Edi { sequence, .. }) => Some(u32::from(*sequence)),
+            _ => None,
         };
-        from_header.unwrap_or(from_name)
+        if self.data_type().is_some_and(|t| t.is_basedata()) {
+            return from_name.or(from_header).unwrap_or(0);
+        }
+        from_header.or(from_name).unwrap_or(0)
     }
 }
 
@@ -154,9 +160,24 @@ pub struct Plan {
     pub centres: BTreeMap<String, Vec<PathBuf>>,
     /// Files that are not JCQ files (listed, not read).
     pub skipped: Vec<Skipped>,
+    /// The centre's own settings and tables found in the folder (`resultsday.toml`,
+    /// `layouts.toml`, ...): read by the run, not skipped.
+    pub settings: Vec<PathBuf>,
     /// Files or folders that could not be read at all.
     pub unreadable: Vec<InputError>,
 }
+
+/// The names of the centre's own settings and tables, read from the results folder (or the
+/// working folder) in place of the built-in ones.
+pub const SETTINGS_FILES: &[&str] = &[
+    "resultsday.toml",
+    "series.toml",
+    LAYOUTS_FILE,
+    "gradesets.csv",
+    "boards.csv",
+    "points.csv",
+    "subjects.csv",
+];
 
 impl Plan {
     /// How many files are to be read.
@@ -167,11 +188,28 @@ impl Plan {
 
 /// Finds every file under `dir` and sorts them by name into basedata and each centre's files.
 pub fn plan_folder(dir: &Path, limits: &Limits) -> Plan {
-    let (paths, unreadable) = inputs::walk(dir, limits);
+    let (walked, unreadable) = inputs::walk(dir, limits);
     let mut plan = Plan {
         unreadable,
         ..Plan::default()
     };
+    // A zip is read as the folder of files it holds (basedata as the boards ship it).
+    let mut paths = Vec::with_capacity(walked.len());
+    for path in walked {
+        if !crate::zipped::is_zip(&path) {
+            paths.push(path);
+            continue;
+        }
+        let listing = crate::zipped::list(&path, limits, &|name| FileName::parse(name).is_some());
+        paths.extend(listing.members);
+        plan.skipped.extend(
+            listing
+                .skipped
+                .into_iter()
+                .map(|(path, reason)| Skipped { path, reason }),
+        );
+        plan.unreadable.extend(listing.refused);
+    }
     for path in paths {
         let name = path
             .file_name()
@@ -194,10 +232,13 @@ pub fn plan_folder(dir: &Path, limits: &Limits) -> Plan {
             }
             Some(FileNameKind::Bundle { .. }) => plan.skipped.push(Skipped {
                 path,
-                reason: "a basedata bundle: unzip it into the folder so that its S, O, C and L \
-                         files are read"
+                reason: "a self-extracting basedata bundle (.exe): resultsday does not run \
+                         programs; ask the board for the .zip, or unzip it into the folder"
                     .into(),
             }),
+            None if path.parent() == Some(dir) && SETTINGS_FILES.contains(&name.as_str()) => {
+                plan.settings.push(path);
+            }
             None => plan.skipped.push(Skipped {
                 path,
                 reason: "not a JCQ results, entries or basedata file".into(),
@@ -222,16 +263,124 @@ pub fn centre_of_name(path: &Path) -> Option<String> {
     }
 }
 
-/// Reads and parses `paths` in parallel, in their order; `progress` is called once per file.
+/// The name of a layout table in the results folder (or the working folder).
+pub const LAYOUTS_FILE: &str = "layouts.toml";
+
+/// The largest layout table read: a real one is a few hundred bytes.
+const MAX_LAYOUTS_BYTES: u64 = 64 * 1024;
+
+/// The layout tables files are read with: the centre's own (from `--layout` or `layouts.toml`)
+/// for the boards it names, the built-in one for the rest.
+#[derive(Debug, Clone, Default)]
+pub struct LayoutChoice {
+    /// The centre's table, where it gave one.
+    pub own: Option<parsers::Layouts>,
+    /// The boards whose files the centre's table is for; `None` for every board.
+    pub boards: Option<Vec<String>>,
+    /// The file the centre's table came from.
+    pub file: Option<PathBuf>,
+}
+
+impl LayoutChoice {
+    /// The table for a file of this board (`None` when the board is not known).
+    pub fn for_board(&self, board: Option<&str>) -> &parsers::Layouts {
+        match (&self.own, &self.boards, board) {
+            (Some(own), None, _) => own,
+            (Some(own), Some(boards), Some(b))
+                if boards.iter().any(|x| x.eq_ignore_ascii_case(b)) =>
+            {
+                own
+            }
+            _ => parsers::Layouts::builtin(),
+        }
+    }
+
+    /// The table for a file, by the board in its name.
+    pub fn for_file(&self, path: &Path) -> &parsers::Layouts {
+        if self.own.is_none() {
+            return parsers::Layouts::builtin();
+        }
+        let board = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(FileName::parse)
+            .map(|n| n.awarding_body().to_string());
+        self.for_board(board.as_deref())
+    }
+}
+
+/// The layout table to read with: `explicit` (`--layout FILE`), else `layouts.toml` in `dir`
+/// or the working folder, else the built-in one. A table may say which boards' files it is
+/// for (`boards = ["70"]`); the files of other boards are read with the built-in table.
+pub fn load_layouts(explicit: Option<&Path>, dir: Option<&Path>) -> Result<LayoutChoice, String> {
+    let found = explicit.map(Path::to_path_buf).or_else(|| {
+        dir.map(|d| d.join(LAYOUTS_FILE))
+            .into_iter()
+            .chain([PathBuf::from(LAYOUTS_FILE)])
+            .find(|p| p.is_file())
+    });
+    let Some(path) = found else {
+        return Ok(LayoutChoice::default());
+    };
+    let limits = Limits {
+        max_file_bytes: MAX_LAYOUTS_BYTES,
+        ..Limits::default()
+    };
+    let bytes = inputs::read_file(&path, &limits)
+        .map_err(|e| format!("{}: {}", path.display(), e.reason))?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        format!(
+            "{}: a layout table is UTF-8 text (TOML), and this file is not",
+            path.display()
+        )
+    })?;
+    let own =
+        parsers::Layouts::with_overrides(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+    let boards = match text
+        .parse::<toml::Table>()
+        .ok()
+        .and_then(|t| t.get("boards").cloned())
+    {
+        None => None,
+        Some(toml::Value::Array(ids)) => Some(
+            ids.iter()
+                .map(|v| {
+                    v.as_str().map(str::to_string).ok_or_else(|| {
+                        format!(
+                            "{}: boards: expected a list of awarding body ids such as [\"70\"], \
+                             found {v}",
+                            path.display()
+                        )
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+        ),
+        Some(other) => {
+            return Err(format!(
+                "{}: boards: expected a list of awarding body ids such as [\"70\"], found {other}",
+                path.display()
+            ))
+        }
+    };
+    Ok(LayoutChoice {
+        own: Some(own),
+        boards,
+        file: Some(path),
+    })
+}
+
+/// Reads and parses `paths` in parallel, in their order, through `layouts`; `progress` is
+/// called once per file.
 pub fn read_paths(
     paths: &[PathBuf],
     limits: &Limits,
+    layouts: &LayoutChoice,
     progress: &(dyn Fn() + Sync),
 ) -> (Vec<InputFile>, Vec<InputError>) {
     let outcomes: Vec<Result<InputFile, InputError>> = paths
         .par_iter()
         .map(|path| {
-            let outcome = read_one(path, limits);
+            let outcome = read_one(path, limits, layouts.for_file(path));
             progress();
             outcome
         })
@@ -264,7 +413,7 @@ pub fn read_folder(
         .cloned()
         .collect();
     paths.sort();
-    let (files, unreadable) = read_paths(&paths, limits, progress);
+    let (files, unreadable) = read_paths(&paths, limits, &LayoutChoice::default(), progress);
     Folder {
         files,
         skipped: plan.skipped,
@@ -272,7 +421,11 @@ pub fn read_folder(
     }
 }
 
-fn read_one(path: &Path, limits: &Limits) -> Result<InputFile, InputError> {
+fn read_one(
+    path: &Path,
+    limits: &Limits,
+    layouts: &parsers::Layouts,
+) -> Result<InputFile, InputError> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -282,7 +435,7 @@ fn read_one(path: &Path, limits: &Limits) -> Result<InputFile, InputError> {
         path: path.to_path_buf(),
         size: bytes.len() as u64,
         sha256: crate::store::sha256_hex(&bytes),
-        parsed: parsers::parse_file(&name, &bytes),
+        parsed: parsers::parse_file_with(&name, &bytes, layouts),
         name,
     })
 }
@@ -296,11 +449,29 @@ pub struct Basedata {
     /// Option code → its components, in link-file order.
     pub links: foldhash::HashMap<String, Vec<String>>,
     pub disallowed: Vec<(String, String)>,
+    /// Syllabus code → its certification options (item `C` or `B`), in code order.
+    pub certifications: foldhash::HashMap<String, Vec<String>>,
+    /// Unit code → the certification codes it counts toward, from the board's unit link file
+    /// (`ULINKS10.X13`), where it ships one.
+    pub unit_links: foldhash::HashMap<String, Vec<String>>,
     /// Which file (and version) each type came from, e.g. ("O", "O6A26_70.X02", 2).
     pub versions: Vec<(char, String, u32)>,
 }
 
 impl Basedata {
+    /// What a unit option counts toward: the certification codes of the unit link file where
+    /// it names the unit, else the certification options of the unit's syllabus.
+    pub fn certifications_for_unit(&self, unit: &str) -> Vec<&str> {
+        if let Some(linked) = self.unit_links.get(unit) {
+            return linked.iter().map(String::as_str).collect();
+        }
+        self.options
+            .get(unit)
+            .and_then(|o| self.certifications.get(&o.syllabus))
+            .map(|v| v.iter().map(String::as_str).collect())
+            .unwrap_or_default()
+    }
+
     pub fn option(&self, code: &str) -> Option<&EntryOption> {
         self.options.get(code)
     }
@@ -594,9 +765,20 @@ impl<'f> BasedataSet<'f> {
     /// Builds every board's basedata from the basedata among `files` (others are ignored).
     pub fn new(files: impl IntoIterator<Item = &'f InputFile>) -> BasedataSet<'f> {
         let mut groups: BTreeMap<(String, String), Vec<&InputFile>> = BTreeMap::new();
+        let mut unit_links: BTreeMap<String, Vec<&InputFile>> = BTreeMap::new();
         let mut set = BasedataSet::default();
         for f in files {
             if !f.data_type().is_some_and(|t| t.is_basedata()) {
+                continue;
+            }
+            if f.data_type() == Some(DataType::UnitLinks) {
+                // Named by board, not series: it serves every series of the board.
+                if let Some(board) = f.board() {
+                    unit_links
+                        .entry(board.to_ascii_uppercase())
+                        .or_default()
+                        .push(f);
+                }
                 continue;
             }
             let (Some(board), Some(series)) = (f.board(), f.series()) else {
@@ -610,7 +792,16 @@ impl<'f> BasedataSet<'f> {
         }
         set.by_board = groups
             .into_iter()
-            .map(|(key, fs)| (key, Arc::new(load_basedata(&fs))))
+            .map(|(key, fs)| {
+                let mut bd = load_basedata(&fs);
+                if let Some(links) = unit_links.get(&key.0) {
+                    add_unit_links(&mut bd, links);
+                    for f in links {
+                        set.files.entry(key.1.clone()).or_default().push(f);
+                    }
+                }
+                (key, Arc::new(bd))
+            })
             .collect();
         set
     }
@@ -757,7 +948,42 @@ fn load_basedata(files: &[&InputFile]) -> Basedata {
             _ => {}
         }
     }
+    let mut certifications: foldhash::HashMap<String, Vec<String>> = Default::default();
+    for o in bd.options.values().filter(|o| o.is_award()) {
+        certifications
+            .entry(o.syllabus.clone())
+            .or_default()
+            .push(o.code.clone());
+    }
+    for v in certifications.values_mut() {
+        v.sort();
+    }
+    bd.certifications = certifications;
     bd
+}
+
+/// Adds a board's certification/unit links to its basedata: the highest version wins.
+fn add_unit_links(bd: &mut Basedata, files: &[&InputFile]) {
+    let candidates = sorted_by_sequence(files, |x| x == DataType::UnitLinks);
+    let Some(f) = candidates.last() else { return };
+    let Some(Records::UnitLinks(v)) = f.edi().map(|e| &e.records) else {
+        return;
+    };
+    bd.versions.push(('U', f.name.clone(), f.sequence()));
+    for UnitLink {
+        certification,
+        unit,
+        ..
+    } in v
+    {
+        let linked = bd.unit_links.entry(unit.clone()).or_default();
+        if !linked.contains(certification) {
+            linked.push(certification.clone());
+        }
+    }
+    for v in bd.unit_links.values_mut() {
+        v.sort();
+    }
 }
 
 /// The entries file, then every amendments file in sequence order.
@@ -782,6 +1008,14 @@ fn apply_entries<'f>(b: &mut BoardSeries<'f>, files: &[&'f InputFile]) {
                 file: &f.name,
                 withdrawn,
             };
+            // An amendment's candidate details replace the earlier ones (spec/layouts.md §3).
+            if matches!(r.action, Some(EntryAction::New | EntryAction::Withdraw))
+                && candidates
+                    .get(r.candidate_number.as_str())
+                    .is_some_and(|c| c.name != r.name || c.uci != r.uci || c.sex != r.sex)
+            {
+                apply_details(r, &mut entries, &mut by_candidate, &mut candidates, details);
+            }
             let inserted = match r.action {
                 None | Some(EntryAction::New) => {
                     candidates.insert(&r.candidate_number, details);
@@ -797,28 +1031,11 @@ fn apply_entries<'f>(b: &mut BoardSeries<'f>, files: &[&'f InputFile]) {
                     None => Some(entries.insert(key, entry(true))),
                 },
                 Some(EntryAction::Change) => {
-                    // New candidate details apply to all of the candidate's entries with this
-                    // board.
-                    let candidate = r.candidate_number.as_str();
-                    let index = by_candidate.get_or_insert_with(|| {
-                        let mut index: foldhash::HashMap<&str, Vec<usize>> =
-                            foldhash::HashMap::default();
-                        for (slot, ((c, _), _)) in entries.items.iter().enumerate() {
-                            index.entry(*c).or_default().push(slot);
-                        }
-                        index
-                    });
-                    for &slot in index.get(candidate).into_iter().flatten() {
-                        let rec = entries.items[slot].1.record.to_mut();
-                        rec.name = r.name.clone();
-                        rec.uci = r.uci.clone();
-                        rec.sex = r.sex.or(rec.sex);
-                        rec.date_of_birth = r.date_of_birth.or(rec.date_of_birth);
-                    }
-                    candidates.insert(candidate, details);
-                    match entries.get_mut(&key) {
-                        Some(_) => None,
-                        None => Some(entries.insert(key, entry(false))),
+                    apply_details(r, &mut entries, &mut by_candidate, &mut candidates, details);
+                    // A change of details with no option enters nothing.
+                    match (r.option_code.is_empty(), entries.get_mut(&key)) {
+                        (true, _) | (false, Some(_)) => None,
+                        (false, None) => Some(entries.insert(key, entry(false))),
                     }
                 }
             };
@@ -829,6 +1046,35 @@ fn apply_entries<'f>(b: &mut BoardSeries<'f>, files: &[&'f InputFile]) {
     }
     b.entries = entries.finish();
     b.candidates = candidates.into_iter().collect();
+}
+
+/// Candidate number → the slots of their entries.
+type CandidateSlots<'f> = Option<foldhash::HashMap<&'f str, Vec<usize>>>;
+
+/// New candidate details apply to all of the candidate's entries with this board.
+fn apply_details<'f>(
+    r: &'f EntryRecord,
+    entries: &mut KeyMapBuilder<'f, CurrentEntry<'f>>,
+    by_candidate: &mut CandidateSlots<'f>,
+    candidates: &mut foldhash::HashMap<&'f str, EntryCandidate<'f>>,
+    details: EntryCandidate<'f>,
+) {
+    let candidate = r.candidate_number.as_str();
+    let index = by_candidate.get_or_insert_with(|| {
+        let mut index: foldhash::HashMap<&str, Vec<usize>> = foldhash::HashMap::default();
+        for (slot, ((c, _), _)) in entries.items.iter().enumerate() {
+            index.entry(*c).or_default().push(slot);
+        }
+        index
+    });
+    for &slot in index.get(candidate).into_iter().flatten() {
+        let rec = entries.items[slot].1.record.to_mut();
+        rec.name = r.name.clone();
+        rec.uci = r.uci.clone();
+        rec.sex = r.sex.or(rec.sex);
+        rec.date_of_birth = r.date_of_birth.or(rec.date_of_birth);
+    }
+    candidates.insert(candidate, details);
 }
 
 /// Results files in sequence order, each replacing the results it carries; XML marks merged

@@ -69,3 +69,39 @@ mod tests {
         assert_eq!(super::count(0, "result", "results"), "0 results");
     }
 }
+
+/// Text from a file, made safe to print on a terminal: control characters (an escape that
+/// would recolour the screen, a newline that would forge a line) are shown escaped.
+pub fn escape_terminal(text: &str) -> String {
+    if !text.chars().any(char::is_control) {
+        return text.to_string();
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod escape_tests {
+    use super::escape_terminal;
+
+    #[test]
+    fn control_characters_are_shown_escaped() {
+        assert_eq!(escape_terminal("AQA    001"), "AQA    001");
+        assert_eq!(escape_terminal("a\u{1b}[31mb\nc"), "a\\u{1b}[31mb\\nc");
+    }
+}
+
+/// A report of several lines, each made safe to print as [`escape_terminal`] makes one.
+pub fn escape_report(text: &str) -> String {
+    text.split('\n')
+        .map(escape_terminal)
+        .collect::<Vec<_>>()
+        .join("\n")
+}

@@ -34,6 +34,10 @@ pub enum FindingKind {
     XmlWithoutEdi,
     XmlGradeConflict,
     UnknownAwardingBody,
+    /// A gradeset code not in `gradesets.csv`, used by an option entered or resulted.
+    UnknownGradeset,
+    /// A file whose records do not fit the layout: the UCIs are elsewhere.
+    LayoutMismatch,
     /// A format version or layout resultsday cannot read, or a limit crossed: the file's data
     /// was not (fully) read.
     UnreadableFile,
@@ -62,6 +66,8 @@ impl FindingKind {
             FindingKind::XmlWithoutEdi => "xml_without_edi",
             FindingKind::XmlGradeConflict => "xml_grade_conflict",
             FindingKind::UnknownAwardingBody => "unknown_awarding_body",
+            FindingKind::UnknownGradeset => "unknown_gradeset",
+            FindingKind::LayoutMismatch => "layout_mismatch",
             FindingKind::UnreadableFile => "unreadable_file",
         }
     }
@@ -71,12 +77,13 @@ impl FindingKind {
         use FindingKind::*;
         match self {
             PartialAbsence | IncompleteResult | OptionChanged | UciInvalid | NameMismatch
-            | HeaderMismatch | XmlWithoutEdi | UnknownAwardingBody => Severity::Warning,
+            | HeaderMismatch | XmlWithoutEdi | UnknownAwardingBody | UnknownGradeset => {
+                Severity::Warning
+            }
             MissingResult | PendingResult | NoResult | CashInGap | ResultWithoutEntry
             | UnknownEntryCode | InvalidGrade | DuplicateResult | CentreMismatch
-            | TrailerMismatch | MalformedRecord | XmlGradeConflict | UnreadableFile => {
-                Severity::Error
-            }
+            | TrailerMismatch | MalformedRecord | XmlGradeConflict | LayoutMismatch
+            | UnreadableFile => Severity::Error,
         }
     }
 
@@ -105,13 +112,15 @@ impl FindingKind {
             FindingKind::XmlWithoutEdi => "XML results with no EDI result",
             FindingKind::XmlGradeConflict => "XML grades that differ from the EDI grade",
             FindingKind::UnknownAwardingBody => "files from a board id not in the boards table",
+            FindingKind::UnknownGradeset => "gradeset codes not in the gradesets table",
+            FindingKind::LayoutMismatch => "files in another layout (run resultsday calibrate)",
             FindingKind::UnreadableFile => "files that could not be read",
         }
     }
 }
 
 /// Every kind of finding, to read kinds back by name.
-pub const ALL_KINDS: [FindingKind; 21] = {
+pub const ALL_KINDS: [FindingKind; 23] = {
     use FindingKind::*;
     [
         MissingResult,
@@ -134,6 +143,8 @@ pub const ALL_KINDS: [FindingKind; 21] = {
         XmlWithoutEdi,
         XmlGradeConflict,
         UnknownAwardingBody,
+        UnknownGradeset,
+        LayoutMismatch,
         UnreadableFile,
     ]
 };
@@ -163,7 +174,9 @@ const fn kind_position(kind: FindingKind) -> usize {
         XmlWithoutEdi => 17,
         XmlGradeConflict => 18,
         UnknownAwardingBody => 19,
-        UnreadableFile => 20,
+        UnknownGradeset => 20,
+        LayoutMismatch => 21,
+        UnreadableFile => 22,
     }
 }
 
@@ -315,7 +328,8 @@ pub struct CandidateResult {
     pub syllabus_code: Option<String>,
     /// The option's title, else the syllabus's; blank when the option is unknown.
     pub title: String,
-    /// Basedata's qualification: `GCSE`, `GCE A`, `GCE AS`, `PROJECT`, `CNAT`, `BTEC NAT`.
+    /// The qualification by data/qualifications.csv: `GCSE`, `GCE A`, `GCE AS`, `PROJECT`,
+    /// `CNAT`, `BTEC NAT`, or basedata's own words for one the table does not know.
     pub qualification: String,
     pub level: Option<u8>,
     pub gradeset: Option<String>,

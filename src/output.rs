@@ -85,6 +85,49 @@ pub fn open_private(path: &Path) -> io::Result<File> {
     Ok(file)
 }
 
+/// Refuses to write over anything but a regular file: `--out` names a new path or a file to
+/// replace, never a device, a pipe, a socket or a folder, nor a link to one.
+pub fn check_out_target(path: &Path) -> io::Result<()> {
+    let meta = match std::fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            // A link that leads nowhere would be followed by the rename: refuse it too.
+            if std::fs::symlink_metadata(path).is_ok() {
+                return Err(io::Error::other(
+                    "it is a link to nothing; resultsday writes only to a new path or a regular file",
+                ));
+            }
+            return Ok(());
+        }
+        Err(e) => return Err(e),
+    };
+    if meta.is_file() {
+        return Ok(());
+    }
+    let what = if meta.is_dir() {
+        "a folder"
+    } else {
+        "a device, pipe or socket"
+    };
+    Err(io::Error::other(format!(
+        "it is {what}; resultsday writes only to a new path or a regular file"
+    )))
+}
+
+/// A write error in an exams officer's words.
+pub fn describe_write(e: &io::Error) -> String {
+    match e.raw_os_error() {
+        Some(28) => "no space left on the device".into(),
+        Some(122) => "the disk quota is used up".into(),
+        Some(30) => "the disk is read-only".into(),
+        _ => match e.kind() {
+            io::ErrorKind::PermissionDenied => "permission denied".into(),
+            io::ErrorKind::NotFound => "its folder does not exist".into(),
+            _ => e.to_string(),
+        },
+    }
+}
+
 /// Writes a whole file atomically, owner-only.
 pub fn write_file(target: &Path, bytes: &[u8]) -> io::Result<()> {
     Commit::Now.write(target, bytes)

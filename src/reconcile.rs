@@ -22,7 +22,8 @@ fn reconcile_board(centre: &str, b: &BoardSeries) -> Vec<Finding> {
     let mut findings = Vec::new();
     let bd = &b.basedata;
     let syllabus_key = |option: &str| -> Option<SyllabusKey> {
-        bd.option(option).map(|o| (o.syllabus.as_str(), o.is_award))
+        bd.option(option)
+            .map(|o| (o.syllabus.as_str(), o.is_award()))
     };
     let current = |e: &&CurrentEntry| !e.withdrawn;
 
@@ -103,40 +104,58 @@ fn reconcile_board(centre: &str, b: &BoardSeries) -> Vec<Finding> {
     findings
 }
 
-/// Unit entries toward a cash-in code with no entry for that code: one per candidate and code,
-/// pointing at the first unit entry.
+/// Unit entries toward a syllabus with no entry for a certification option of it: one per
+/// candidate and syllabus, naming the certification option (the first in code order where the
+/// syllabus has several) and pointing at the first unit entry. Where the board ships a unit
+/// link file, a unit counts toward the certification codes it links to instead.
 fn cash_in_gaps(centre: &str, b: &BoardSeries) -> Vec<Finding> {
-    let is_current = |key: &(&str, &str)| b.entries.get(key).is_some_and(|e| !e.withdrawn);
-    let mut gaps: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
+    let bd = &b.basedata;
+    let is_current =
+        |cand: &str, option: &str| b.entries.get(&(cand, option)).is_some_and(|e| !e.withdrawn);
+    // (candidate, what the units count toward) → the unit entries.
+    let mut gaps: BTreeMap<(&str, Vec<&str>), Vec<&str>> = BTreeMap::new();
     for (&(cand, option), e) in &b.entries {
         if e.withdrawn {
             continue;
         }
-        let Some(o) = b.basedata.option(option) else {
+        let Some(o) = bd.option(option) else {
             continue;
         };
-        if o.is_award {
+        if o.is_award() {
             continue;
         }
-        let Some(cash_in) = o.cash_in.as_deref() else {
+        let toward = bd.certifications_for_unit(option);
+        if toward.is_empty() {
             continue;
-        };
-        if !is_current(&(cand, cash_in)) {
-            gaps.entry((cand, cash_in)).or_default().push(option);
+        }
+        if !toward.iter().any(|c| is_current(cand, c)) {
+            gaps.entry((cand, toward)).or_default().push(option);
         }
     }
     gaps.into_iter()
-        .map(|((cand, cash_in), units)| {
+        .map(|((cand, toward), units)| {
             let e = &b.entries[&(cand, units[0])];
+            let cash_in = toward[0];
+            let syllabus = bd.option(units[0]).map_or("", |o| o.syllabus.as_str());
+            let detail = if toward.len() == 1 {
+                format!(
+                    "unit entries {} count toward {cash_in} (syllabus {syllabus}), but there is \
+                     no entry for {cash_in}: no certificate without a cash-in",
+                    units.join(", ")
+                )
+            } else {
+                format!(
+                    "unit entries {} count toward syllabus {syllabus}, but there is no entry for \
+                     any of its certification options ({}): no certificate without a cash-in",
+                    units.join(", "),
+                    toward.join(", ")
+                )
+            };
             Finding::new(FindingKind::CashInGap, &b.board, centre)
                 .candidate(cand, &e.record.uci, &e.record.name)
                 .entry(cash_in)
                 .at(&Source::new(e.file, e.record.line))
-                .detail(format!(
-                    "unit entries {} count toward {cash_in}, but there is no entry for {cash_in}: \
-                     no certificate without a cash-in",
-                    units.join(", ")
-                ))
+                .detail(detail)
         })
         .collect()
 }

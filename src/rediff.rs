@@ -306,35 +306,35 @@ mod tests {
     #[test]
     fn grades_move_up_and_down_by_the_gradeset_order() {
         let old = [
-            r("1", "8700", "G91", "3", None, None),
-            r("2", "7402", "GCEA", "A", None, None),
+            r("1", "8700", "40", "3", None, None),
+            r("2", "7402", "4", "A", None, None),
         ];
         let new = [
-            r("1", "8700", "G91", "4", None, None),
-            r("2", "7402", "GCEA", "B", None, None),
+            r("1", "8700", "40", "4", None, None),
+            r("2", "7402", "4", "B", None, None),
         ];
         assert_eq!(
             directions(&old, &new),
             [("1".into(), Direction::Up), ("2".into(), Direction::Down)]
         );
         // A* is above A although it sorts after it as text.
-        let old = [r("3", "7402", "GCEA", "A", None, None)];
-        let new = [r("3", "7402", "GCEA", "A*", None, None)];
+        let old = [r("3", "7402", "4", "A", None, None)];
+        let new = [r("3", "7402", "4", "A*", None, None)];
         assert_eq!(directions(&old, &new), [("3".into(), Direction::Up)]);
     }
 
     #[test]
     fn marks_alone_pending_and_appearing_results() {
         let old = [
-            r("1", "J560H", "G91", "6", None, Some(158)),
-            r("2", "8145", "G91", "Q", None, None),
-            r("4", "8035", "G91", "5", None, None),
+            r("1", "J560H", "40", "6", None, Some(158)),
+            r("2", "8145", "40", "Q", None, None),
+            r("4", "8035", "40", "5", None, None),
         ];
         let new = [
-            r("1", "J560H", "G91", "6", None, Some(163)),
-            r("2", "8145", "G91", "6", None, None),
-            r("3", "J837", "CNAT", "P1", None, None),
-            r("4", "8035", "G91", "5", None, None),
+            r("1", "J560H", "40", "6", None, Some(163)),
+            r("2", "8145", "40", "6", None, None),
+            r("3", "J837", "21", "P1", None, None),
+            r("4", "8035", "40", "5", None, None),
         ];
         let changes = compare(&old, &new, &Gradesets::builtin());
         let got: Vec<_> = changes
@@ -367,10 +367,10 @@ mod tests {
     #[test]
     fn a_double_award_moves_when_either_grade_does_and_removed_results_show() {
         let old = [
-            r("1", "8464H", "G9D", "6", Some("6"), None),
-            r("2", "8702", "G91", "5", None, None),
+            r("1", "8464H", "15", "6", Some("6"), None),
+            r("2", "8702", "40", "5", None, None),
         ];
-        let new = [r("1", "8464H", "G9D", "7", Some("6"), None)];
+        let new = [r("1", "8464H", "15", "7", Some("6"), None)];
         let changes = compare(&old, &new, &Gradesets::builtin());
         assert_eq!(changes[0].direction, Direction::Up);
         assert_eq!(
@@ -382,15 +382,15 @@ mod tests {
 
     #[test]
     fn unchanged_results_give_nothing() {
-        let old = [r("1", "8700", "G91", "5", None, Some(100))];
+        let old = [r("1", "8700", "40", "5", None, Some(100))];
         assert!(compare(&old, &old, &Gradesets::builtin()).is_empty());
     }
 
     #[test]
     fn changes_csv_has_the_contract_columns() {
         let mut c = compare(
-            &[r("1", "8700", "G91", "3", None, None)],
-            &[r("1", "8700", "G91", "4", None, None)],
+            &[r("1", "8700", "40", "3", None, None)],
+            &[r("1", "8700", "40", "4", None, None)],
             &Gradesets::builtin(),
         );
         c[0].prs_request = Some("NGA-PRS-001".into());

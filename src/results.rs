@@ -50,10 +50,20 @@ fn candidate_result(
         .filter(|t| !t.is_empty())
         .or_else(|| syllabus.map(|s| s.title.clone()))
         .unwrap_or_default();
-    let qualification = syllabus
-        .map(|s| s.qualification.clone())
-        .unwrap_or_default();
-    let level = syllabus.and_then(|s| s.level);
+    let qualification = option.map(|o| {
+        crate::qualifications::classify(o.qualification_or_unit(), {
+            if o.qualification.is_empty() {
+                &o.unit_level
+            } else {
+                &o.level
+            }
+        })
+    });
+    let results_day = qualification
+        .as_ref()
+        .map_or_else(|| results_day_of("", None), |q| q.results_day);
+    let level = qualification.as_ref().and_then(|q| q.level);
+    let qualification = qualification.map(|q| q.name).unwrap_or_default();
     let components = xml
         .map(|x| {
             x.result
@@ -92,11 +102,11 @@ fn candidate_result(
         entry_code: rec.option_code.clone(),
         syllabus_code: option.map(|o| o.syllabus.clone()),
         title,
-        results_day: results_day_of(&qualification, level),
+        results_day,
         qualification,
         level,
         gradeset: option.and_then(|o| o.gradeset.clone()),
-        is_award: option.is_none_or(|o| o.is_award),
+        is_award: option.is_none_or(|o| o.is_award()),
         grade: rec.grade.clone(),
         grade2: rec.grade2.clone(),
         mark,

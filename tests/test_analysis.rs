@@ -28,7 +28,7 @@ fn gcse(candidate: &str, board: &str, entry: &str, title: &str, grade: &str) -> 
         title: title.into(),
         qualification: "GCSE".into(),
         level: Some(2),
-        gradeset: Some("G91".into()),
+        gradeset: Some("40".into()),
         is_award: true,
         grade: Grade::parse(grade),
         grade2: None,
@@ -54,7 +54,7 @@ fn literature(c: &str, g: &str) -> CandidateResult {
 /// Combined science, a double award: `7`, `6` is 7-6.
 fn combined(c: &str, g1: &str, g2: &str) -> CandidateResult {
     CandidateResult {
-        gradeset: Some("G9D".into()),
+        gradeset: Some("15".into()),
         grade2: Grade::parse(g2),
         ..gcse(c, "70", "8464H", "COMBINED SCIENCE: TRILOGY HIGHER", g1)
     }
@@ -64,7 +64,7 @@ fn alevel(c: &str, entry: &str, g: &str) -> CandidateResult {
     CandidateResult {
         qualification: "GCE A".into(),
         level: Some(3),
-        gradeset: Some("GCEA".into()),
+        gradeset: Some("4".into()),
         results_day: ResultsDay::Gce,
         ..gcse(c, "01", entry, "MATHEMATICS A", g)
     }
@@ -74,7 +74,7 @@ fn alevel(c: &str, entry: &str, g: &str) -> CandidateResult {
 fn cnat(c: &str, entry: &str, g: &str, award: bool) -> CandidateResult {
     CandidateResult {
         qualification: "CNAT".into(),
-        gradeset: Some("CNAT".into()),
+        gradeset: Some("21".into()),
         is_award: award,
         syllabus_code: Some("J837".into()),
         ..gcse(c, "01", entry, "ENTERPRISE AND MARKETING", g)
@@ -225,7 +225,7 @@ fn combined_science_gives_two_parts_each_the_mean_of_its_grades() {
     let a = run(&results, None);
     assert_eq!(measure(&a, "a8_mean"), pair("64.00", "1"));
     assert!(
-        a.notes.iter().any(|n| n.contains("CNAT CNAT grades D2")),
+        a.notes.iter().any(|n| n.contains("CNAT 21 grades D2")),
         "{:?}",
         a.notes
     );
@@ -251,10 +251,10 @@ fn a8_mean_is_over_the_whole_cohort() {
 fn a_level_measures_count_graded_entries_only() {
     let mut as_level = alevel("0101", "H040", "A");
     as_level.qualification = "GCE AS".into();
-    as_level.gradeset = Some("GCAS".into());
+    as_level.gradeset = Some("A".into());
     let mut epq = alevel("0101", "H856", "A*");
     epq.qualification = "PROJECT".into();
-    epq.gradeset = Some("EPQ".into());
+    epq.gradeset = Some("4".into());
     let results = vec![
         alevel("0101", "H240", "A*"),
         alevel("0101", "H556", "A"),
@@ -609,7 +609,7 @@ fn a_centres_own_tables_replace_the_built_in_ones() {
 
     std::fs::write(
         dir.path().join("points.csv"),
-        "qualification,gradeset,grade,points,verified,source\nGCSE,G91,9,9,perhaps,\n",
+        "qualification,gradeset,grade,points,verified,source\nGCSE,40,9,9,perhaps,\n",
     )
     .unwrap();
     let err = AnalysisTables::load(Some(dir.path())).unwrap_err();

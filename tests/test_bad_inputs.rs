@@ -35,11 +35,51 @@ const OUTPUTS: &[&str] = &[
     "run.json",
 ];
 
-/// The header of an AQA (70) results file for centre 14520, sequence 0009.
-const HD: &[u8] = b"HDR14520706A26140009202608191405";
+/// The record length of a results file: every line is padded with spaces to it.
+const RECORD_LEN: usize = 92;
+
+/// `text` padded with spaces to the results record length.
+fn padded(text: &[u8]) -> Vec<u8> {
+    let mut line = text.to_vec();
+    line.resize(RECORD_LEN.max(text.len()), b' ');
+    line
+}
+
+/// The file header `R1` of an AQA (70) results file for centre 14520, series 6A26: a centre's
+/// file (distribution `S`) from sender `AQA    001`, format version 14.
+fn r1() -> Vec<u8> {
+    padded(b"R114520706A26SAQA    00114")
+}
+
+/// The centre header `R3` of centre 14520's block: sequence 009, the file's `.X09`.
+fn r3() -> Vec<u8> {
+    padded(b"R314520706A26009")
+}
+
+/// The centre trailer `R7`: `count` covers the block's records, its `R3` and `R7` included;
+/// dated 19 August 2026.
+fn r7(count: u64) -> Vec<u8> {
+    padded(format!("R714520{count:07}190826").as_bytes())
+}
+
+/// The file trailer `R9`: `count` covers every line of the file; one centre block.
+fn r9(count: u64) -> Vec<u8> {
+    padded(format!("R914520{count:07}0000001").as_bytes())
+}
+
+/// A whole results file of centre 14520's one block with `details`, its counts right.
+fn results_file(details: &[&[u8]]) -> Vec<u8> {
+    let n = details.len() as u64;
+    let (head, centre, block_end, end) = (r1(), r3(), r7(n + 2), r9(n + 4));
+    let mut lines: Vec<&[u8]> = vec![&head, &centre];
+    lines.extend_from_slice(details);
+    lines.extend([&block_end[..], &end[..]]);
+    edi(&lines)
+}
+
 /// Candidate 0004's 8035 result exactly as the samples' R1452070.X02 has it.
 const DAVIES: &[u8] =
-    b"RS1452000048035  145200240004M       6              DAVIES:OWEN                             ";
+    b"R51452000048035  145200240004M       6              DAVIES:OWEN                             ";
 
 /// The start of an OCR (01) XML results file made earlier than the samples' own, so the samples'
 /// file wins wherever both have a result. Its `<r:Candidate>` opens on line 9.
@@ -521,15 +561,15 @@ fn an_empty_file() {
                 None,
                 "",
                 "malformed_record",
-                "the file is empty: expected a header line starting 'HD', detail lines and a \
-                 trailer line starting 'TR'",
+                "the file is empty: expected a file header record 'R1', centre blocks of detail \
+                 records and a file trailer",
             ),
             (
                 "error",
                 None,
                 "",
                 "trailer_mismatch",
-                "no trailer line 'TR' (the file is empty)",
+                "no file trailer (the file is empty)",
             ),
         ],
         &[
@@ -541,8 +581,8 @@ fn an_empty_file() {
                 "",
                 "R1452070.X09",
                 "",
-                "the file is empty: expected a header line starting 'HD', detail lines and a \
-                 trailer line starting 'TR'",
+                "the file is empty: expected a file header record 'R1', centre blocks of detail \
+                 records and a file trailer",
             ],
             [
                 "error",
@@ -552,7 +592,7 @@ fn an_empty_file() {
                 "",
                 "R1452070.X09",
                 "",
-                "no trailer line 'TR' (the file is empty)",
+                "no file trailer (the file is empty)",
             ],
         ],
     );
@@ -560,9 +600,11 @@ fn an_empty_file() {
 
 #[test]
 fn a_file_of_one_byte() {
-    let no_trailer = "no trailer line 'TR': the last line (line 1) is not a trailer, so the file \
-                      may have been cut short; its 1 detail line is still read";
-    let no_header = "expected a header record starting 'HD' on the first line, found 'H'";
+    // The first byte of a results file: `R`, its data-type letter, and nothing after it.
+    let no_trailer = "no file trailer 'R9': the last line (line 1) is not one, so the file may \
+                      have been cut short; its 1 detail line is still read";
+    let no_header = "expected a file header record 'R1' on the first line, found 'R'";
+    let no_block = "detail lines with no centre header 'R3' before them; they are still read";
     check_corpus(
         "one-byte",
         "edi",
@@ -577,11 +619,18 @@ fn a_file_of_one_byte() {
                 no_header,
             ),
             (
+                "warning",
+                Some(1),
+                "record type",
+                "header_mismatch",
+                no_block,
+            ),
+            (
                 "error",
                 Some(1),
                 "record type",
                 "malformed_record",
-                "record type 'H' where a results file has 'RS' detail records; line not read",
+                "record type 'R' where a results file has 'R5' detail records; line not read",
             ),
         ],
         &[
@@ -594,6 +643,16 @@ fn a_file_of_one_byte() {
                 "R1452070.X09",
                 "1",
                 &format!("record type: {no_header}"),
+            ],
+            [
+                "warning",
+                "header_mismatch",
+                "70",
+                "",
+                "",
+                "R1452070.X09",
+                "1",
+                &format!("record type: {no_block}"),
             ],
             [
                 "error",
@@ -611,10 +670,10 @@ fn a_file_of_one_byte() {
 
 #[test]
 fn binary_bytes_under_a_results_name() {
-    let said = "expected a header record starting 'HD' on the first line, found bytes that are \
-                not text: byte 9 is 0x00, which an EDI file never holds (a damaged download, or \
+    let said = "expected a file header record 'R1' on the first line, found bytes that are not \
+                text: byte 9 is 0x00, which an EDI file never holds (a damaged download, or \
                 another kind of file given this name); not read";
-    let no_trailer = "no trailer line 'TR' (the file is not text)";
+    let no_trailer = "no file trailer (the file is not text)";
     check_corpus(
         "binary",
         "edi",
@@ -652,7 +711,7 @@ fn binary_bytes_under_a_results_name() {
 fn a_zip_archive_under_a_results_name() {
     let said = "the file is a zip archive, not an EDI file; not read: unzip it and put the files \
                 it holds in the folder";
-    let no_trailer = "no trailer line 'TR' (the file is not text)";
+    let no_trailer = "no file trailer (the file is not text)";
     check_corpus(
         "zip",
         "edi",
@@ -701,14 +760,14 @@ fn nul_bytes_in_records() {
         &[
             (
                 "warning",
-                Some(2),
+                Some(3),
                 "candidate name",
                 "control_characters",
                 &padded,
             ),
             (
                 "error",
-                Some(3),
+                Some(4),
                 "candidate number",
                 "malformed_record",
                 number,
@@ -721,7 +780,7 @@ fn nul_bytes_in_records() {
             "",
             "",
             "R1452070.X09",
-            "3",
+            "4",
             &format!("candidate number: {number}"),
         ]],
     );
@@ -730,16 +789,16 @@ fn nul_bytes_in_records() {
 #[test]
 fn a_five_megabyte_line() {
     let a = "A".repeat(60);
-    // A header followed by 5 MB on one line, with no line end.
-    let mut long = HD.to_vec();
+    // A file header followed by 5 MB on one line, with no line end.
+    let mut long = r1();
     long.extend(std::iter::repeat_n(b'A', 5 * 1024 * 1024));
     let header_line = format!(
-        "the line is 5242912 bytes long, over the limit of 1024 bytes for one line (the \
-         record's layout is 32 bytes): 5242880 bytes after byte 32, where the record's layout \
+        "the line is 5242972 bytes long, over the limit of 1024 bytes for one line (the \
+         record's layout is 92 bytes): 5242880 bytes after byte 92, where the record's layout \
          ends, are not read: '{a}' … (5242880 bytes)"
     );
-    let no_trailer = "no trailer line 'TR': the last line (line 1) is not a trailer, so the file \
-                      may have been cut short; it has no detail lines";
+    let no_trailer = "no file trailer 'R9': the last line (line 1) is not one, so the file may \
+                      have been cut short; it has no detail lines";
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("R1452070.X09");
     std::fs::write(&path, &long).unwrap();
@@ -805,7 +864,7 @@ fn a_five_megabyte_record_is_still_read() {
     let mut record = DAVIES.to_vec();
     record.extend(std::iter::repeat_n(b' ', 5 * 1024 * 1024));
     record.extend_from_slice(b"END");
-    let bytes = edi(&[HD, &record, b"TR0000001"]);
+    let bytes = results_file(&[&record]);
     let said = format!(
         "the line is 5242975 bytes long, over the limit of 1024 bytes for one line (the \
          record's layout is 92 bytes): 5242883 bytes after byte 92, where the record's layout \
@@ -821,7 +880,7 @@ fn a_five_megabyte_record_is_still_read() {
         1,
         &[(
             "error",
-            Some(2),
+            Some(3),
             "after the record",
             "limit_exceeded",
             &said,
@@ -839,7 +898,7 @@ fn a_five_megabyte_record_is_still_read() {
             "",
             "",
             "R1452070.X09",
-            "2",
+            "3",
             &format!("after the record: {said}"),
         ]],
     );
@@ -847,9 +906,9 @@ fn a_five_megabyte_record_is_still_read() {
 
 #[test]
 fn a_file_of_spaces() {
-    let said = "the file holds only spaces and empty lines: expected a header line starting \
-                'HD', detail lines and a trailer line starting 'TR'";
-    let no_trailer = "no trailer line 'TR' (the file holds only spaces and empty lines)";
+    let said = "the file holds only spaces and empty lines: expected a file header record 'R1', \
+                centre blocks of detail records and a file trailer";
+    let no_trailer = "no file trailer (the file holds only spaces and empty lines)";
     check_corpus(
         "spaces",
         "edi",
@@ -885,8 +944,8 @@ fn a_file_of_spaces() {
 
 #[test]
 fn a_header_and_nothing_else() {
-    let said = "no trailer line 'TR': the last line (line 1) is not a trailer, so the file may \
-                have been cut short; it has no detail lines";
+    let said = "no file trailer 'R9': the last line (line 1) is not one, so the file may have \
+                been cut short; it has no detail lines";
     check_corpus(
         "header-only",
         "edi",
@@ -903,12 +962,19 @@ fn a_header_and_nothing_else() {
             said,
         ]],
     );
+    // The sequence number is the centre header's; with none, inspect gives the file name's, as
+    // run orders the file.
+    let i = inspect(&corpus("header-only"));
+    assert_eq!(i.report["sequence"], 9, "{}", i.report);
+    assert_eq!(i.report["centre_blocks"], serde_json::json!([]));
+    assert!(i.text.contains("sequence 0009"), "{}", i.text);
 }
 
 #[test]
 fn a_trailer_and_nothing_else() {
-    let said = "expected a header record starting 'HD' on the first line, found 'TR0000000', a \
-                trailer: the file has no header";
+    // An `R9` that counts itself and no centre block: only the missing header is wrong.
+    let said = "expected a file header record 'R1' on the first line, found \
+                'R9145200000001000000', a file trailer: the file has no header";
     check_corpus(
         "trailer-only",
         "edi",
@@ -927,30 +993,73 @@ fn a_trailer_and_nothing_else() {
     );
 }
 
+/// What the trailers of `tests/bad/trailer-count` say: both count 5 detail records for its 1.
+const BLOCK_COUNT: &str = "the centre trailer counts 7 records but centre 14520's block (lines \
+                           2–4) has 3 records, its header and trailer included";
+const FILE_COUNT: &str = "the file trailer counts 9 records but the file has 5 records up to it, \
+                          headers and trailers included";
+
+/// The findings of `tests/bad/trailer-count`, wherever the file is put.
+fn trailer_count_findings() -> Vec<[String; 8]> {
+    [("4", BLOCK_COUNT), ("5", FILE_COUNT)]
+        .map(|(line, said)| {
+            [
+                "error",
+                "trailer_mismatch",
+                "70",
+                "",
+                "",
+                "R1452070.X09",
+                line,
+                &format!("record count: {said}"),
+            ]
+            .map(String::from)
+        })
+        .to_vec()
+}
+
+fn as_findings(rows: &[[String; 8]]) -> Vec<F<'_>> {
+    rows.iter()
+        .map(|r| r.each_ref().map(String::as_str))
+        .collect()
+}
+
 #[test]
 fn a_trailer_with_the_wrong_count() {
-    let said = "the trailer counts 5 detail records but the file has 1 detail line";
     check_corpus(
         "trailer-count",
         "edi",
         1,
-        &[(
-            "error",
-            Some(3),
-            "detail record count",
-            "trailer_mismatch",
-            said,
-        )],
-        &[[
-            "error",
-            "trailer_mismatch",
-            "70",
-            "",
-            "",
-            "R1452070.X09",
-            "3",
-            &format!("detail record count: {said}"),
-        ]],
+        &[
+            (
+                "error",
+                Some(4),
+                "record count",
+                "trailer_mismatch",
+                BLOCK_COUNT,
+            ),
+            (
+                "error",
+                Some(5),
+                "record count",
+                "trailer_mismatch",
+                FILE_COUNT,
+            ),
+        ],
+        &as_findings(&trailer_count_findings()),
+    );
+    // inspect shows the block with what its trailer counts.
+    let i = inspect(&corpus("trailer-count"));
+    assert_eq!(
+        i.report["centre_blocks"],
+        serde_json::json!([{
+            "line": 2,
+            "centre": "14520",
+            "sequence": 9,
+            "postcode": null,
+            "detail_lines": 1,
+            "trailer_count": 7
+        }])
     );
 }
 
@@ -959,9 +1068,10 @@ fn letters_in_number_fields() {
     let mark = "bytes 42–44: expected 3 digits, found '1O2'";
     let max_mark = "bytes 45–47: expected 3 digits, found '3OO'";
     let candidate = "bytes 8–11: expected 4 digits, found '0O11'";
-    let count = "bytes 3–9: expected 7 digits, found '00000O2'";
+    let count = "bytes 8–14: expected 7 digits, found '00000O6'";
     // A bad mark leaves the result without a mark; a bad candidate number leaves the line
-    // unread. The run has one finding per line.
+    // unread; a bad count is reported as it is, the file trailer still a trailer. The run has
+    // one finding per line.
     check_corpus(
         "letters-in-numbers",
         "edi",
@@ -969,26 +1079,20 @@ fn letters_in_number_fields() {
         &[
             (
                 "error",
-                Some(2),
+                Some(3),
                 "mark or endorsement",
                 "malformed_record",
                 mark,
             ),
-            ("error", Some(2), "max mark", "malformed_record", max_mark),
+            ("error", Some(3), "max mark", "malformed_record", max_mark),
             (
                 "error",
-                Some(3),
+                Some(4),
                 "candidate number",
                 "malformed_record",
                 candidate,
             ),
-            (
-                "error",
-                Some(4),
-                "detail record count",
-                "malformed_record",
-                count,
-            ),
+            ("error", Some(6), "record count", "malformed_record", count),
         ],
         &[
             [
@@ -998,7 +1102,7 @@ fn letters_in_number_fields() {
                 "",
                 "",
                 "R1452070.X09",
-                "2",
+                "3",
                 &format!("mark or endorsement: {mark}"),
             ],
             [
@@ -1008,7 +1112,7 @@ fn letters_in_number_fields() {
                 "",
                 "",
                 "R1452070.X09",
-                "3",
+                "4",
                 &format!("candidate number: {candidate}"),
             ],
             [
@@ -1018,8 +1122,8 @@ fn letters_in_number_fields() {
                 "",
                 "",
                 "R1452070.X09",
-                "4",
-                &format!("detail record count: {count}"),
+                "6",
+                &format!("record count: {count}"),
             ],
         ],
     );
@@ -1037,7 +1141,7 @@ fn control_characters_in_a_name() {
         1,
         &[(
             "warning",
-            Some(2),
+            Some(3),
             "candidate name",
             "control_characters",
             said,
@@ -1049,7 +1153,7 @@ fn control_characters_in_a_name() {
     let ran = centre.run(&[]);
     assert!(
         ran.stdout.contains(
-            "note: R1452070.X09: line 2: candidate name: control characters removed \
+            "note: R1452070.X09: line 3: candidate name: control characters removed \
              (resultsday inspect shows the text)"
         ),
         "{}",
@@ -1061,21 +1165,20 @@ fn control_characters_in_a_name() {
 
 #[test]
 fn more_than_a_thousand_problems_in_one_file() {
-    let mut lines: Vec<&[u8]> = vec![HD];
-    lines.extend(std::iter::repeat_n(&b"ZZ not a record"[..], 1500));
-    lines.push(b"TR0001500");
-    let bytes = edi(&lines);
+    let details = vec![&b"ZZ not a record"[..]; 1500];
+    let bytes = results_file(&details);
     let not_a_record =
-        "record type 'ZZ' where a results file has 'RS' detail records; line not read";
+        "record type 'ZZ' where a results file has 'R5' detail records; line not read";
     let more = "500 more problems are not listed: resultsday lists at most 1000 problems for one \
                 file, and a file with this many is probably not an EDI file in the layout \
                 resultsday reads";
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("R1452070.X09");
     std::fs::write(&path, &bytes).unwrap();
-    // Problems of the whole file come first.
+    // Problems of the whole file come first. The lines not read are lines 3 to 1502, after the
+    // file header and the centre header; the first 1000 are listed.
     let mut problems: Vec<P> = vec![("error", None, "", "limit_exceeded", more)];
-    problems.extend((2..=1001).map(|l| {
+    problems.extend((3..=1002).map(|l| {
         (
             "error",
             Some(l),
@@ -1089,7 +1192,7 @@ fn more_than_a_thousand_problems_in_one_file() {
     let centre = Centre::new();
     let added = centre.write("R1452070.X09", &bytes);
     let detail = format!("record type: {not_a_record}");
-    let lines: Vec<String> = (2..=1001).map(|l| l.to_string()).collect();
+    let lines: Vec<String> = (3..=1002).map(|l| l.to_string()).collect();
     let mut findings: Vec<F> = lines
         .iter()
         .map(|l| {
@@ -1497,21 +1600,7 @@ fn a_folder_named_like_a_results_file() {
     let file = folder.join("R1452070.X09");
     std::fs::copy(corpus("trailer-count"), &file).unwrap();
     let ran = centre.run(&[]);
-    assert_run_read(
-        &ran,
-        &file,
-        &[[
-            "error",
-            "trailer_mismatch",
-            "70",
-            "",
-            "",
-            "R1452070.X09",
-            "3",
-            "detail record count: the trailer counts 5 detail records but the file has 1 \
-             detail line",
-        ]],
-    );
+    assert_run_read(&ran, &file, &as_findings(&trailer_count_findings()));
 }
 
 /// This process's user id: the owner of a file it creates.

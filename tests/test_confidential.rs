@@ -375,10 +375,11 @@ fn folder_with_broken_files(w: &Path) -> PathBuf {
     copy_dir(&samples().join("results-day"), &dir);
     let path = dir.join("results/R1452070.X01");
     let bytes = std::fs::read(&path).unwrap();
+    // Cut before the centre trailer: the file has neither R7 nor R9.
     let cut = bytes
         .windows(3)
-        .position(|w| w == b"\nTR")
-        .expect("the file has a trailer");
+        .position(|w| w == b"\nR7")
+        .expect("the file has a centre trailer");
     std::fs::write(&path, &bytes[..cut + 1]).unwrap();
     let junk: Vec<u8> = (0u8..=255).cycle().take(4096).collect();
     std::fs::write(dir.join("results/R1452088.X05"), junk).unwrap();

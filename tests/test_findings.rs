@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use parsers::{
     writer, Boards, DataType, EntryAction, EntryOption, EntryRecord, Grade, Gradesets, Header,
-    Link, ResultFlag, ResultRecord, Syllabus,
+    Item, Link, ResultFlag, ResultRecord, Syllabus,
 };
 use resultsday::cmd::run::check_series;
 use resultsday::inputs::Limits;
@@ -30,29 +30,50 @@ fn header(data_type: DataType, centre: &str, seq: u16) -> Header {
         centre: centre.into(),
         awarding_body: AQA.into(),
         series: "6A26".into(),
+        distribution: Some(if data_type.is_basedata() { 'B' } else { 'S' }),
+        sender: "AQA    001".into(),
         version: 14,
         sequence: seq,
         created: NaiveDate::from_ymd_opt(2026, 8, 19).and_then(|d| d.and_hms_opt(0, 1, 0)),
     }
 }
 
+/// A basedata option: a certification option of `qualification` and `level`, or a unit
+/// (qualification blank) toward its syllabus's certification option.
 fn option(
     code: &str,
     syllabus: &str,
-    tier: Option<char>,
+    qualification: &str,
+    level: &str,
     gradeset: &str,
-    cash_in: Option<&str>,
 ) -> EntryOption {
+    let unit = qualification.is_empty();
     EntryOption {
         line: 0,
         code: code.into(),
         syllabus: syllabus.into(),
+        qualification: qualification.into(),
+        level: level.into(),
+        item: Some(if unit {
+            Item::Unit
+        } else {
+            Item::Certification
+        }),
+        unit_qualification: if unit { "CNAT".into() } else { String::new() },
+        unit_level: if unit { "1&2".into() } else { String::new() },
+        process: None,
+        discount_code: None,
+        qan: None,
         title: format!("SUBJECT {code}"),
-        tier,
-        gradeset: Some(gradeset.into()),
-        is_award: cash_in.is_none(),
-        cash_in: cash_in.map(Into::into),
+        fee_flag: Some('Y'),
         fee_pence: Some(4000),
+        result_type: None,
+        gradeset: Some(gradeset.into()),
+        gradeset2: None,
+        endorsement_gradeset: None,
+        endorsement_gradeset2: None,
+        max_mark: None,
+        components: None,
     }
 }
 
@@ -60,6 +81,7 @@ fn option(
 fn entry(cand: &str, option: &str, action: Option<EntryAction>) -> EntryRecord {
     EntryRecord {
         line: 0,
+        candidate_type: Some('C'),
         centre: CENTRE.into(),
         candidate_number: cand.into(),
         uci: uci(cand),
@@ -67,6 +89,7 @@ fn entry(cand: &str, option: &str, action: Option<EntryAction>) -> EntryRecord {
         name: format!("SMITH:ANN {cand}"),
         sex: Some('F'),
         date_of_birth: NaiveDate::from_ymd_opt(2010, 1, 1),
+        upn: None,
         option_code: option.into(),
         action,
     }
@@ -96,30 +119,20 @@ impl Centre {
         let c = Centre {
             dir: tempfile::tempdir().unwrap(),
         };
-        let syllabuses = [
-            ("J560", "GCSE"),
-            ("8700", "GCSE"),
-            ("8464", "GCSE"),
-            ("J837", "CNAT"),
-        ]
-        .map(|(code, q)| {
+        let syllabuses = ["J560", "8700", "8464", "J837"].map(|code| {
             writer::syllabus(&Syllabus {
                 line: 0,
                 code: code.into(),
                 title: format!("SYLLABUS {code}"),
-                qualification: q.into(),
-                level: Some(2),
-                qan: None,
-                discount_code: None,
             })
         });
         let options = [
-            option("J560F", "J560", Some('F'), "G91", None),
-            option("J560H", "J560", Some('H'), "G91", None),
-            option("8700", "8700", None, "G91", None),
-            option("8464H", "8464", Some('H'), "G9D", None),
-            option("J837", "J837", None, "CNAT", None),
-            option("R067", "J837", None, "CNAT", Some("J837")),
+            option("J560F", "J560", "GCSE", "FC", "40"),
+            option("J560H", "J560", "GCSE", "FC", "40"),
+            option("8700", "8700", "GCSE", "FC", "40"),
+            option("8464H", "8464", "GCSE", "DA", "15"),
+            option("J837", "J837", "CNAT", "1&2", "21"),
+            option("R067", "J837", "", "", "21"),
         ];
         let links = ["J56004", "J56005", "J56006"].map(|comp| {
             writer::link(&Link {
@@ -130,21 +143,18 @@ impl Centre {
         });
         c.write(
             "S6A26_70.X01",
-            writer::file(
-                writer::header(&header(DataType::Syllabuses, "00000", 1)),
-                syllabuses,
-            ),
+            writer::file(&header(DataType::Syllabuses, "6A26_", 1), syllabuses),
         );
         c.write(
             "O6A26_70.X01",
             writer::file(
-                writer::header(&header(DataType::Options, "00000", 1)),
+                &header(DataType::Options, "6A26_", 1),
                 options.iter().map(writer::option),
             ),
         );
         c.write(
             "L6A26_70.X01",
-            writer::file(writer::header(&header(DataType::Links, "00000", 1)), links),
+            writer::file(&header(DataType::Links, "6A26_", 1), links),
         );
         c
     }
@@ -162,10 +172,7 @@ impl Centre {
         let seq = name[name.len() - 2..].parse().unwrap();
         self.write(
             name,
-            writer::file(
-                writer::header(&header(data_type, CENTRE, seq)),
-                records.iter().map(writer::entry),
-            ),
+            writer::file(&header(data_type, CENTRE, seq), writer::entries(records)),
         );
         self
     }
@@ -175,7 +182,7 @@ impl Centre {
         self.write(
             name,
             writer::file(
-                writer::header(&header(DataType::Results, CENTRE, seq)),
+                &header(DataType::Results, CENTRE, seq),
                 records.iter().map(writer::result),
             ),
         );
@@ -448,7 +455,11 @@ fn duplicate_result_once_however_often_repeated() {
         .results("R1452070.X01", &[r.clone(), r.clone(), r]);
     assert_eq!(c.kinds(), [k(DuplicateResult, "0001", "J560H")]);
     let f = &c.findings()[0];
-    assert_eq!(f.line, Some(3), "at the second occurrence");
+    assert_eq!(
+        f.line,
+        Some(4),
+        "at the second occurrence (after R1, R3 and the first)"
+    );
 }
 
 #[test]
@@ -513,15 +524,18 @@ fn centre_mismatch_only() {
 #[test]
 fn header_and_trailer_mismatch_and_malformed_record() {
     let mut bytes = writer::file(
-        writer::header(&header(DataType::Results, CENTRE, 3)),
+        &header(DataType::Results, CENTRE, 3),
         [
             writer::result(&result("0001", "J560H", "5")),
-            b"RS14520ABCDJ560H".to_vec(),
+            b"R514520ABCDJ560H".to_vec(),
         ],
     );
-    // The trailer says 2; make it 5.
-    let at = bytes.windows(9).rposition(|w| w == b"TR0000002").unwrap();
-    bytes[at..at + 9].copy_from_slice(b"TR0000005");
+    // The file trailer counts the file's 6 lines; make it 9.
+    let at = bytes
+        .windows(14)
+        .rposition(|w| w == b"R9145200000006")
+        .unwrap();
+    bytes[at..at + 14].copy_from_slice(b"R9145200000009");
     let c = Centre::new()
         .entries("E1452070.X01", &[entry("0001", "J560H", None)])
         .raw("R1452070.X01", &bytes);
@@ -532,10 +546,12 @@ fn header_and_trailer_mismatch_and_malformed_record() {
 #[test]
 fn a_file_without_a_trailer() {
     let mut bytes = writer::file(
-        writer::header(&header(DataType::Results, CENTRE, 1)),
+        &header(DataType::Results, CENTRE, 1),
         [writer::result(&result("0001", "J560H", "5"))],
     );
-    bytes.truncate(bytes.len() - b"TR0000001\r\n".len());
+    // The R9 line and its CRLF.
+    bytes.truncate(bytes.len() - 94);
+    assert!(bytes.ends_with(b"\r\n") && !bytes.windows(2).any(|w| w == b"R9"));
     let c = Centre::new()
         .entries("E1452070.X01", &[entry("0001", "J560H", None)])
         .raw("R1452070.X01", &bytes);
@@ -567,10 +583,142 @@ fn unknown_awarding_body_per_file() {
         .results("R1452070.X01", &[result("0001", "J560H", "7")]);
     let mut h = header(DataType::Results, CENTRE, 1);
     h.awarding_body = "88".into();
-    let c = c.raw(
-        "R1452088.X01",
-        &writer::file(writer::header(&h), std::iter::empty()),
-    );
+    let c = c.raw("R1452088.X01", &writer::file(&h, std::iter::empty()));
     assert_eq!(c.kinds(), [k(UnknownAwardingBody, "", "")]);
     assert_eq!(c.findings()[0].board, "88");
+}
+
+#[test]
+fn an_unknown_gradeset_is_said_once_per_board_and_code_and_its_grades_are_taken() {
+    let mut c = Centre::new();
+    let mut options = [
+        option("J560H", "J560", "GCSE", "FC", "40"),
+        option("7992", "7992", "L1L2", "FC", "8"),
+        option("7993", "7993", "L1L2", "FC", "8"),
+    ];
+    options[0].title = "MATHS".into();
+    c.write(
+        "O6A26_70.X02",
+        writer::file(
+            &header(DataType::Options, "6A26_", 2),
+            options.iter().map(writer::option),
+        ),
+    );
+    c = c
+        .entries(
+            "E1452070.X01",
+            &[
+                entry("0001", "7993", None),
+                entry("0001", "7992", None),
+                entry("0002", "7992", None),
+            ],
+        )
+        .results(
+            "R1452070.X01",
+            &[
+                result("0001", "7992", "A^"),
+                result("0001", "7993", "B"),
+                result("0002", "7992", "Z"),
+            ],
+        );
+    assert_eq!(c.kinds(), [k(UnknownGradeset, "", "7992")]);
+    let f = &c.findings()[0];
+    assert_eq!(f.severity, parsers::Severity::Warning);
+    assert!(
+        f.detail
+            .contains("gradeset '8' (used by 7992 and 1 more option)"),
+        "{}",
+        f.detail
+    );
+}
+
+#[test]
+fn a_cash_in_gap_is_by_syllabus_and_names_the_first_certification_option() {
+    let mut c = Centre::new();
+    let options = [
+        option("J837", "J837", "CNAT", "1&2", "21"),
+        option("J837A", "J837", "CNAT", "1&2", "21"),
+        option("R067", "J837", "", "", "21"),
+        option("R068", "J837", "", "", "21"),
+    ];
+    c.write(
+        "O6A26_70.X02",
+        writer::file(
+            &header(DataType::Options, "6A26_", 2),
+            options.iter().map(writer::option),
+        ),
+    );
+    c = c.entries(
+        "E1452070.X01",
+        &[
+            entry("0001", "R067", None),
+            entry("0001", "R068", None),
+            entry("0002", "R067", None),
+            entry("0002", "J837A", None),
+        ],
+    );
+    let gaps: Vec<_> = c
+        .findings()
+        .into_iter()
+        .filter(|f| f.kind == CashInGap)
+        .collect();
+    assert_eq!(gaps.len(), 1, "{gaps:?}");
+    assert_eq!(
+        (
+            gaps[0].candidate_number.as_str(),
+            gaps[0].entry_code.as_str()
+        ),
+        ("0001", "J837")
+    );
+    assert!(gaps[0].detail.contains("R067, R068"), "{}", gaps[0].detail);
+    assert!(gaps[0].detail.contains("J837, J837A"), "{}", gaps[0].detail);
+}
+
+#[test]
+fn a_unit_link_file_says_what_a_unit_counts_toward() {
+    // The board's link file sends R067 toward J838, not its syllabus's J837.
+    let c = Centre::new()
+        .raw("ULINKS70.X01", b"J838  R067  \r\nJ838  R068  \r\n")
+        .entries(
+            "E1452070.X01",
+            &[entry("0001", "R067", None), entry("0001", "J837", None)],
+        );
+    let gaps: Vec<_> = c
+        .findings()
+        .into_iter()
+        .filter(|f| f.kind == CashInGap)
+        .collect();
+    assert_eq!(gaps.len(), 1, "{gaps:?}");
+    assert_eq!(gaps[0].entry_code, "J838");
+}
+
+#[test]
+fn an_amendment_withdraws_by_its_flag_and_changes_details_with_no_options() {
+    let mut withdraw = entry("0001", "8700", Some(EntryAction::Withdraw));
+    withdraw.name = "SMITH:ANN 0001".into();
+    let mut details = entry("0002", "", Some(EntryAction::Change));
+    details.name = "JONES:ANN".into();
+    let mut r = result("0002", "J560H", "5");
+    r.name = "JONES:ANN".into();
+    let c = Centre::new()
+        .entries(
+            "E1452070.X01",
+            &[
+                entry("0001", "J560H", None),
+                entry("0001", "8700", None),
+                entry("0002", "J560H", None),
+            ],
+        )
+        .entries("A1452070.X02", &[withdraw, details])
+        .results("R1452070.X01", &[result("0001", "J560H", "7"), r]);
+    // 0001's 8700 is withdrawn (no missing result); 0002's new name matches the result.
+    assert_eq!(c.kinds(), []);
+    let amendments = std::fs::read(c.dir.path().join("A1452070.X02")).unwrap();
+    let lines: Vec<&[u8]> = amendments.split(|&b| b == b'\n').collect();
+    assert_eq!(
+        &lines[2][108..115],
+        b"8700  W",
+        "the withdrawal's slot and flag"
+    );
+    assert!(lines[3][108..192].iter().all(|&b| b == b' '), "no slots");
 }

@@ -31,33 +31,38 @@ fn by_name<'a>(reports: &'a [Value], name: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("{name} not reported"))
 }
 
+/// (file, data type, board, centre, sender, sequence, records, problems).
+type Expected<'a> = (&'a str, &'a str, &'a str, &'a str, &'a str, u64, u64, usize);
+
 #[test]
 fn every_sample_file_is_identified_with_its_counts() {
     let (reports, status) = inspect_json(&["samples/results-day", "samples/after-reviews"]);
     assert_eq!(status, 1, "the samples hold planted errors");
-    // (file, data type, board, centre, series, sequence, records, problems)
-    let expected: &[(&str, &str, &str, &str, u64, u64, usize)] = &[
-        ("C6A26_70.X01", "C", "70", "00000", 1, 28, 0),
-        ("L6A26_70.X01", "L", "70", "00000", 1, 28, 0),
-        ("O6A26_70.X01", "O", "70", "00000", 1, 8, 0),
-        ("O6A26_70.X02", "O", "70", "00000", 2, 8, 0),
-        ("S6A26_70.X01", "S", "70", "00000", 1, 7, 0),
-        ("D6A26_70.X01", "D", "70", "00000", 1, 1, 0),
-        ("S6a26_01.X01", "S", "01", "00000", 1, 5, 0),
-        ("O6a26_01.X01", "O", "01", "00000", 1, 9, 0),
-        ("S6A26_88.X01", "S", "88", "00000", 1, 1, 1),
-        ("E1452070.X01", "E", "70", "14520", 1, 67, 0),
-        ("A1452070.X02", "A", "70", "14520", 2, 3, 0),
-        ("E1452001.X01", "E", "01", "14520", 1, 37, 0),
-        ("E1452040.X01", "E", "40", "14520", 2, 9, 1),
-        ("R1452070.X01", "R", "70", "14520", 1, 68, 2),
-        ("R1452070.X02", "R", "70", "14520", 2, 3, 0),
-        ("R1452001.X01", "R", "01", "14520", 1, 37, 3),
-        ("R1452040 (1).X01", "R", "40", "14520", 1, 9, 2),
-        ("R1452070.X03", "R", "70", "14520", 3, 3, 0),
-        ("R1452001.X02", "R", "01", "14520", 2, 2, 0),
+    // (file, data type, board, centre, sender, sequence, records, problems). A basedata file's
+    // centre field holds its series and year and `_`. Entries and amendments hold one record per
+    // candidate: `records` counts those lines, not the options on them.
+    let expected: &[Expected] = &[
+        ("C6A26_70.X01", "C", "70", "6A26_", "AQA    001", 1, 28, 0),
+        ("L6A26_70.X01", "L", "70", "6A26_", "AQA    001", 1, 28, 0),
+        ("O6A26_70.X01", "O", "70", "6A26_", "AQA    001", 1, 8, 0),
+        ("O6A26_70.X02", "O", "70", "6A26_", "AQA    001", 2, 8, 0),
+        ("S6A26_70.X01", "S", "70", "6A26_", "AQA    001", 1, 7, 0),
+        ("D6A26_70.X01", "D", "70", "6A26_", "AQA    001", 1, 1, 0),
+        ("S6a26_01.X01", "S", "01", "6A26_", "UCLES01EPS", 1, 5, 0),
+        ("O6a26_01.X01", "O", "01", "6A26_", "UCLES01EPS", 1, 9, 0),
+        ("S6A26_88.X01", "S", "88", "6A26_", "PQB    001", 1, 1, 1),
+        ("E1452070.X01", "E", "70", "14520", "14520  001", 1, 22, 0),
+        ("A1452070.X02", "A", "70", "14520", "14520  001", 2, 3, 0),
+        ("E1452001.X01", "E", "01", "14520", "14520  001", 1, 23, 0),
+        ("E1452040.X01", "E", "40", "14520", "14520  001", 2, 9, 1),
+        ("R1452070.X01", "R", "70", "14520", "AQA    001", 1, 68, 2),
+        ("R1452070.X02", "R", "70", "14520", "AQA    001", 2, 3, 0),
+        ("R1452001.X01", "R", "01", "14520", "UCLES01EPS", 1, 37, 3),
+        ("R1452040 (1).X01", "R", "40", "14520", "WJEC", 1, 9, 2),
+        ("R1452070.X03", "R", "70", "14520", "AQA    001", 3, 3, 0),
+        ("R1452001.X02", "R", "01", "14520", "UCLES01EPS", 2, 2, 0),
     ];
-    for &(name, data_type, board, centre, sequence, records, problems) in expected {
+    for &(name, data_type, board, centre, sender, sequence, records, problems) in expected {
         let r = by_name(&reports, name);
         assert_eq!(r["kind"], "edi", "{name}");
         assert_eq!(r["data_type"], data_type, "{name}");
@@ -65,14 +70,39 @@ fn every_sample_file_is_identified_with_its_counts() {
         assert_eq!(r["centre"], centre, "{name}");
         assert_eq!(r["series"], "6A26", "{name}");
         assert_eq!(r["version"], 14, "{name}");
+        assert_eq!(r["version_read_as"], "14", "{name}");
+        assert_eq!(r["sender"], sender, "{name}");
+        let basedata = matches!(data_type, "S" | "O" | "C" | "L" | "D");
+        assert_eq!(
+            r["distribution"],
+            if basedata { "B" } else { "S" },
+            "{name}"
+        );
         assert_eq!(r["sequence"], sequence, "{name}");
         assert_eq!(r["records"], records, "{name}");
+        assert_eq!(
+            r["record_types"][format!("{data_type}5")],
+            records,
+            "{name}: {}",
+            r["record_types"]
+        );
         assert_eq!(
             r["problems"].as_array().unwrap().len(),
             problems,
             "{name}: {}",
             r["problems"]
         );
+        // One block, after the file header, with the file's centre and sequence; every sample's
+        // centre trailer counts its block right (the planted count errors are elsewhere).
+        let blocks = r["centre_blocks"].as_array().unwrap();
+        assert_eq!(blocks.len(), 1, "{name}: {blocks:?}");
+        let b = &blocks[0];
+        assert_eq!(b["line"], 2, "{name}");
+        assert_eq!(b["centre"], centre, "{name}");
+        assert_eq!(b["sequence"], sequence, "{name}");
+        let detail_lines = b["detail_lines"].as_u64().unwrap();
+        assert!(detail_lines >= records, "{name}: {b}");
+        assert_eq!(b["trailer_count"], detail_lines + 2, "{name}: {b}");
     }
     let xml = by_name(&reports, ".xml");
     assert_eq!(
@@ -92,12 +122,13 @@ fn a_malformed_line_shows_with_its_line_and_field() {
     let (reports, _) = inspect_json(&["samples/results-day/results/R1452070.X01"]);
     let problems = reports[0]["problems"].as_array().unwrap();
     let p = &problems[0];
-    assert_eq!(p["line"], 43);
+    // Line 44: the file header and the centre header come before the first detail record.
+    assert_eq!(p["line"], 44);
     assert_eq!(p["field"], "candidate number");
     assert_eq!(p["kind"], "malformed_record");
     assert!(p["message"].as_str().unwrap().contains("'0O11'"));
     assert_eq!(problems[1]["kind"], "centre_mismatch");
-    assert_eq!(problems[1]["line"], 55);
+    assert_eq!(problems[1]["line"], 56);
 }
 
 #[test]
@@ -113,12 +144,24 @@ fn human_form_names_the_board_and_the_problems() {
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(
-        text.contains("OCR (01) · results · centre 14520 · series 6A26"),
+        text.contains(
+            "OCR (01) · results · centre 14520 · series 6A26 · format 14 · sender 'UCLES01EPS' \
+             · distribution S (a centre's file) · sequence 0001"
+        ),
         "{text}"
     );
-    assert!(text.contains("1 HD, 37 RS, 1 unreadable, 1 TR"), "{text}");
-    assert!(text.contains("line 15"), "{text}");
-    assert!(text.contains("the trailer counts 39 detail records but the file has 38"));
+    assert!(
+        text.contains("records: 1 R1, 1 R3, 37 R5, 1 unreadable, 1 R7, 1 R9"),
+        "{text}"
+    );
+    assert!(text.contains("line 16"), "{text}");
+    assert!(
+        text.contains(
+            "the file trailer counts 43 records but the file has 42 records up to it, headers \
+             and trailers included"
+        ),
+        "{text}"
+    );
     assert_eq!(out.status.code(), Some(1));
 }
 
@@ -192,18 +235,19 @@ fn hostile_input_gives_a_clear_message_never_a_panic() {
 
     let (r, code, _) = inspect_bytes("R1452070.X01", &[0u8, 0xFF, 0x1B, 0x00, 0x7F, 0x80]);
     assert_eq!(code, 1);
-    assert!(messages(&r).contains("expected a header record"));
+    assert!(messages(&r).contains("expected a file header record 'R1'"));
 
-    let mut long = b"HDR1452070".to_vec();
+    // The start of a file header, then 5 MB on the same line: a results line is 92 bytes.
+    let mut long = b"R114520706".to_vec();
     long.extend(std::iter::repeat_n(b'A', 5 * 1024 * 1024));
     let (r, code, stdout) = inspect_bytes("R1452070.X01", &long);
     assert_eq!(code, 1);
     assert!(stdout.len() < 10_000, "the long line is not echoed whole");
-    assert!(messages(&r).contains("after byte 32"));
+    assert!(messages(&r).contains("after byte 92"));
 
     let (r, code, _) = inspect_bytes(
         "R1452070.X01",
-        b"HDR1452070\x006A2614\x000001\r\nRS\x00\x00\r\n",
+        b"R114520706A2\x00S\x00QA    00114\r\nR314520706A26001\r\nR5\x00\x00\r\n",
     );
     assert_eq!(code, 1);
     assert!(r["problems"].as_array().unwrap().len() >= 2);

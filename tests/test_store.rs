@@ -117,7 +117,7 @@ fn sample_files() -> Vec<InputFileRecord> {
         InputFileRecord {
             path: PathBuf::from("/centre/results/R1452070.X01"),
             name: "R1452070.X01".into(),
-            sha256: resultsday::store::sha256_hex(b"HD..."),
+            sha256: resultsday::store::sha256_hex(b"R1..."),
             size: 4_321,
             kind: "results".into(),
             board: "70".into(),

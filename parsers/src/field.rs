@@ -207,6 +207,33 @@ impl<'a, 'p> FieldReader<'a, 'p> {
         }
     }
 
+    /// A date written `DDMMYY`; `None` when blank or `000000` (no date), or bad (bad is
+    /// reported). Two-digit years up to `pivot_year`'s are of this century, later ones of the
+    /// last (a date of birth in 1998 is `98`).
+    pub fn date_ddmmyy(&mut self, field: &FieldSpec, pivot_year: i32) -> Option<NaiveDate> {
+        let digits = self.digit_str(field).ok()??;
+        if digits.iter().all(|&b| b == b'0') {
+            return None;
+        }
+        let n = |i: usize| u32::from(digits[i] - b'0') * 10 + u32::from(digits[i + 1] - b'0');
+        let parsed = (digits.len() == 6).then(|| {
+            let yy = n(4) as i32;
+            let year = if 2000 + yy <= pivot_year {
+                2000 + yy
+            } else {
+                1900 + yy
+            };
+            NaiveDate::from_ymd_opt(year, n(2), n(0))
+        });
+        match parsed.flatten() {
+            Some(d) => Some(d),
+            None => {
+                self.bad(field, self.raw(field), "a date DDMMYY");
+                None
+            }
+        }
+    }
+
     /// One character from a fixed set; `None` when blank; anything else is reported.
     pub fn one_of(&mut self, field: &FieldSpec, allowed: &[u8]) -> Option<u8> {
         let raw = self.raw(field);
@@ -241,20 +268,20 @@ mod tests {
     fn numbers_blank_good_and_bad() {
         let mut p = Vec::new();
         assert_eq!(
-            FieldReader::new(b"RS   ", 1, &mut p).number::<u16>(&F),
+            FieldReader::new(b"R5   ", 1, &mut p).number::<u16>(&F),
             None
         );
         assert_eq!(
-            FieldReader::new(b"RS300", 1, &mut p).number::<u16>(&F),
+            FieldReader::new(b"R5300", 1, &mut p).number::<u16>(&F),
             Some(300)
         );
         assert_eq!(
-            FieldReader::new(b"RS 45", 1, &mut p).number::<u16>(&F),
+            FieldReader::new(b"R5 45", 1, &mut p).number::<u16>(&F),
             Some(45)
         );
         assert!(p.is_empty());
         assert_eq!(
-            FieldReader::new(b"RS1a0", 7, &mut p).number::<u16>(&F),
+            FieldReader::new(b"R51a0", 7, &mut p).number::<u16>(&F),
             None
         );
         assert_eq!(p.len(), 1);
@@ -266,18 +293,113 @@ mod tests {
     #[test]
     fn key_digits_must_fill_the_field() {
         let mut p = Vec::new();
-        let mut r = FieldReader::new(b"RS007", 1, &mut p);
+        let mut r = FieldReader::new(b"R5007", 1, &mut p);
         assert_eq!(r.key_digits(&F), "007");
         assert!(r.usable());
-        let mut r = FieldReader::new(b"RS   ", 1, &mut p);
+        let mut r = FieldReader::new(b"R5   ", 1, &mut p);
         assert_eq!(r.key_digits(&F), "");
         assert!(!r.usable());
+    }
+
+    #[test]
+    fn a_number_with_trailing_spaces_reads_as_its_digits() {
+        // Version 12 writes `0 ` in a two-digit field (spec/layouts.md §1).
+        let mut p = Vec::new();
+        assert_eq!(
+            FieldReader::new(b"R510 ", 1, &mut p).number::<u16>(&F),
+            Some(10)
+        );
+        assert_eq!(
+            FieldReader::new(b"R5", 1, &mut p).number::<u16>(&F),
+            None,
+            "a line that stops short is read as padded"
+        );
+        assert!(p.is_empty(), "{p:?}");
+        assert_eq!(
+            FieldReader::new(b"R51 0", 2, &mut p).number::<u16>(&F),
+            None
+        );
+        assert_eq!(p[0].message, "bytes 3–5: expected 3 digits, found '1 0'");
+    }
+
+    #[test]
+    fn key_digits_of_a_short_line_are_reported() {
+        let mut p = Vec::new();
+        let mut r = FieldReader::new(b"R500", 4, &mut p);
+        assert_eq!(r.key_digits(&F), "");
+        assert!(!r.usable());
+        assert_eq!(p[0].line, Some(4));
+        assert_eq!(p[0].message, "bytes 3–5: expected 3 digits, found '00'");
+    }
+
+    #[test]
+    fn one_of_a_fixed_set() {
+        const S: FieldSpec = FieldSpec {
+            name: "sex",
+            start: 1,
+            len: 1,
+            kind: FieldKind::Text,
+        };
+        let mut p = Vec::new();
+        assert_eq!(
+            FieldReader::new(b"F", 1, &mut p).one_of(&S, b"MF"),
+            Some(b'F')
+        );
+        assert_eq!(FieldReader::new(b" ", 1, &mut p).one_of(&S, b"MF"), None);
+        assert!(p.is_empty());
+        assert_eq!(FieldReader::new(b"0", 3, &mut p).one_of(&S, b"MF"), None);
+        assert_eq!(
+            p[0].message,
+            "bytes 1–1: expected one of 'M', 'F' or blank, found '0'"
+        );
+        assert_eq!(p[0].field.as_deref(), Some("sex"));
+    }
+
+    #[test]
+    fn control_characters_in_text_are_removed_and_reported() {
+        const N: FieldSpec = FieldSpec {
+            name: "candidate name",
+            start: 1,
+            len: 8,
+            kind: FieldKind::Text,
+        };
+        let mut p = Vec::new();
+        let mut r = FieldReader::new(b"ANN\x00\x00   ", 5, &mut p);
+        assert_eq!(r.text(&N).as_deref(), Some("ANN"));
+        assert!(r.usable());
+        assert_eq!(p[0].kind, ProblemKind::ControlCharacters);
+        assert_eq!(p[0].line, Some(5));
+        let mut r = FieldReader::new(b"\x07\x07      ", 6, &mut p);
+        assert_eq!(r.text(&N), None);
+        assert!(p[1].message.ends_with("removed, leaving the field blank"));
     }
 
     #[test]
     fn windows_1252_names_decode() {
         assert_eq!(decode_1252(b"O'NEILL:\xC9MILE"), "O'NEILL:ÉMILE");
         assert!(matches!(decode_1252(b"SMITH"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn ddmmyy_dates() {
+        const D: FieldSpec = FieldSpec {
+            name: "date",
+            start: 1,
+            len: 6,
+            kind: FieldKind::Digits,
+        };
+        let mut p = Vec::new();
+        let mut date = |s: &[u8]| FieldReader::new(s, 1, &mut p).date_ddmmyy(&D, 2017);
+        assert_eq!(date(b"070617"), NaiveDate::from_ymd_opt(2017, 6, 7));
+        assert_eq!(date(b"010598"), NaiveDate::from_ymd_opt(1998, 5, 1));
+        assert_eq!(date(b"000000"), None);
+        assert_eq!(date(b"      "), None);
+        assert_eq!(date(b"310217"), None);
+        assert_eq!(p.len(), 1);
+        assert_eq!(
+            p[0].message,
+            "bytes 1–6: expected a date DDMMYY, found '310217'"
+        );
     }
 
     #[test]

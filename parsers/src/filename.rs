@@ -136,6 +136,23 @@ fn edi_extension(input: &str) -> IResult<&str, &str> {
 fn parse_edi_name(name: &str) -> Option<FileName> {
     let (stem, ext) = name.rsplit_once('.')?;
     let (noise, stem) = split_noise(stem, 8)?;
+    // A board's certification/unit link file: `ULINKS10.X13` (board 10, version 13).
+    if stem.len() == 8 && stem[..6].eq_ignore_ascii_case("ULINKS") {
+        let board = &stem[6..];
+        let (_, seq) = edi_extension(ext).ok()?;
+        if !board.chars().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        return Some(FileName {
+            kind: FileNameKind::Edi {
+                data_type: DataType::UnitLinks,
+                centre_or_series: String::new(),
+                awarding_body: board.to_string(),
+                sequence: seq.parse().ok()?,
+            },
+            noise: (!noise.is_empty()).then_some(noise),
+        });
+    }
     let (_, (letter, middle, board)) = edi_stem(stem).ok()?;
     if !middle
         .chars()
@@ -256,6 +273,13 @@ mod tests {
         );
         // OCR writes its series letters in lower case.
         assert_eq!(edi("Sba12_01.X01").1, "BA12_");
+        assert_eq!(
+            edi("o6b17_01.x04"),
+            (DataType::Options, "6B17_".into(), "01".into(), 4, None)
+        );
+        // A school's own basedata, board 99.
+        assert_eq!(edi("C3a17_99.X01").2, "99");
+        assert_eq!(edi("D6G17_10.X01").0, DataType::Disallowed);
     }
 
     #[test]
@@ -265,6 +289,14 @@ mod tests {
         assert_eq!(noise.as_deref(), Some(" (1)"));
         assert_eq!(edi("Copy of R1452070.X01").4.as_deref(), Some("Copy of "));
         assert_eq!(edi("R1452070(2).X01").4.as_deref(), Some("(2)"));
+    }
+
+    #[test]
+    fn unit_link_files() {
+        assert_eq!(
+            edi("ULINKS10.x13"),
+            (DataType::UnitLinks, String::new(), "10".into(), 13, None)
+        );
     }
 
     #[test]

@@ -18,8 +18,9 @@ pub mod uci;
 pub mod writer;
 pub mod xml;
 
-pub use edi::{parse_edi, EdiFile};
+pub use edi::{parse_edi, parse_edi_with, EdiFile};
 pub use filename::{FileName, FileNameKind};
+pub use layouts::{LayoutError, Layouts};
 pub use model::*;
 pub use problem::{Problem, ProblemKind, Severity};
 pub use tables::{Boards, Gradesets};
@@ -57,8 +58,15 @@ impl ParsedFile {
     }
 }
 
-/// Reads a file: by its name when it is a JCQ name, else by what its first bytes look like.
+/// Reads a file with the built-in layouts: by its name when it is a JCQ name, else by what its
+/// first bytes look like.
 pub fn parse_file(file_name: &str, bytes: &[u8]) -> ParsedFile {
+    parse_file_with(file_name, bytes, Layouts::builtin())
+}
+
+/// Reads a file through `layouts`: by its name when it is a JCQ name, else by what its first
+/// bytes look like.
+pub fn parse_file_with(file_name: &str, bytes: &[u8], layouts: &Layouts) -> ParsedFile {
     let name = FileName::parse(file_name);
     let mut problems = Vec::new();
     if let Some(noise) = name.as_ref().and_then(|n| n.noise.as_ref()) {
@@ -77,12 +85,14 @@ pub fn parse_file(file_name: &str, bytes: &[u8]) -> ParsedFile {
             "a basedata bundle: unzip it into the folder so its S, O, C and L files are read"
                 .into(),
         ),
-        Some(FileNameKind::Edi { .. }) => Content::Edi(parse_edi(bytes, name.as_ref())),
+        Some(FileNameKind::Edi { .. }) => {
+            Content::Edi(parse_edi_with(bytes, name.as_ref(), layouts))
+        }
         None if looks_like_xml(bytes) => Content::Xml(parse_xml_results(bytes)),
-        None if bytes.starts_with(layouts::codes::HEADER) => Content::Edi(parse_edi(bytes, None)),
+        None if edi::looks_like_edi(bytes) => Content::Edi(parse_edi_with(bytes, None, layouts)),
         None => Content::NotRead(
             "not a JCQ file: the name is not a results, entries or basedata name and the file \
-             does not start with a header 'HD'"
+             does not start with a file header such as 'R1'"
                 .into(),
         ),
     };

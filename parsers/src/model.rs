@@ -27,6 +27,9 @@ pub enum DataType {
     Reply,
     /// `Z`: a zip or self-extracting bundle of basedata.
     Bundle,
+    /// A board's certification/unit link file (`ULINKS10.X13`): which units count toward
+    /// which certification codes.
+    UnitLinks,
     /// Any other letter, kept so the file can be listed.
     Other(char),
 }
@@ -62,6 +65,7 @@ impl DataType {
             DataType::Syllabuses => 'S',
             DataType::Reply => 'X',
             DataType::Bundle => 'Z',
+            DataType::UnitLinks => 'U',
             DataType::Other(c) => c,
         }
     }
@@ -80,6 +84,7 @@ impl DataType {
             DataType::Syllabuses => "basedata: syllabuses",
             DataType::Reply => "board reply",
             DataType::Bundle => "basedata bundle",
+            DataType::UnitLinks => "basedata: certification/unit links",
             DataType::Other(_) => "unknown data type",
         }
     }
@@ -93,44 +98,80 @@ impl DataType {
                 | DataType::Components
                 | DataType::Links
                 | DataType::Disallowed
+                | DataType::UnitLinks
         )
     }
 
-    /// The detail record type code this data type's files hold, if resultsday reads them.
-    pub fn detail_code(self) -> Option<&'static [u8; 2]> {
-        use crate::layouts::codes;
+    /// The detail record type code this data type's files hold (`O5`), if resultsday reads them
+    /// as EDI records.
+    pub fn detail_code(self) -> Option<[u8; 2]> {
         match self {
-            DataType::Results => Some(codes::RESULT),
-            DataType::Entries | DataType::Amendments => Some(codes::ENTRY),
-            DataType::Syllabuses => Some(codes::SYLLABUS),
-            DataType::Options => Some(codes::OPTION),
-            DataType::Components => Some(codes::COMPONENT),
-            DataType::Links => Some(codes::LINK),
-            DataType::Disallowed => Some(codes::DISALLOWED),
+            DataType::Results
+            | DataType::Entries
+            | DataType::Amendments
+            | DataType::Syllabuses
+            | DataType::Options
+            | DataType::Components
+            | DataType::Links
+            | DataType::Disallowed => Some([self.letter() as u8, crate::layouts::level::DETAIL]),
             _ => None,
         }
     }
 }
 
-/// The header record `HD` of an EDI file.
+/// The file header `x1` of an EDI file, with the sequence number of its first centre block.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Header {
     pub data_type: DataType,
-    /// Five digits; `00000` in basedata.
+    /// The centre number; in basedata the series and year and `_` (`6G17_`), or `00000`.
     pub centre: String,
     pub awarding_body: String,
-    /// Four characters: month, series letter, two-digit year (`6A26`).
+    /// The series code of the project, upper case: series and year (`6A26`).
     pub series: String,
+    /// `B` basedata, `S` a centre's file.
+    pub distribution: Option<char>,
+    /// Who wrote the file, as the board fills it (`AQA    001`, `UCLES01EPS`), trimmed.
+    pub sender: String,
     pub version: u16,
+    /// The first centre block's sequence number (`x3`); 0 when there is none.
     pub sequence: u16,
+    /// The first centre trailer's date (`x7`), at midnight.
     pub created: Option<NaiveDateTime>,
 }
 
-/// The trailer record `TR`.
+/// One centre's block of a file: its header `x3`, its detail lines and its trailer `x7`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CentreBlock {
+    /// The line of its `x3`.
+    pub line: usize,
+    /// The centre number (`x3` bytes 3–7); in basedata the series block's `6G17_` or `00000`.
+    pub centre: String,
+    pub awarding_body: String,
+    pub sequence: Option<u16>,
+    /// The centre's postcode (entries and amendments).
+    pub postcode: Option<String>,
+    /// Detail lines in the block, malformed ones included.
+    pub detail_lines: usize,
+    /// The `x7`'s count and date, when the block has one.
+    pub trailer: Option<BlockTrailer>,
+}
+
+/// A centre trailer `x7`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlockTrailer {
+    pub line: usize,
+    pub count: u64,
+    pub date: Option<NaiveDate>,
+}
+
+/// The file trailer `x9`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Trailer {
     pub line: usize,
+    /// Every record of the file, `x1` and `x9` included (version 12: detail records only).
     pub count: u64,
+    /// The number of centre blocks it says the file has.
+    pub centres: Option<u64>,
 }
 
 /// A grade as an awarding body sends it: the grade itself, with the partial-absence `#` removed
@@ -226,14 +267,14 @@ pub struct ResultRecord {
     pub name: String,
 }
 
-/// What an amendments record does to the entries.
+/// What an amendments record does to the entries (spec/layouts.md §3 [A]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum EntryAction {
-    /// `N`: a new entry.
+    /// A slot with a blank flag: a new entry (its details replace the earlier ones).
     New,
-    /// `W`: a withdrawal.
+    /// A slot flagged `W`: a withdrawal.
     Withdraw,
-    /// `C`: a change of candidate details.
+    /// A record with no option slots: a change of candidate details only.
     Change,
 }
 
@@ -256,10 +297,13 @@ impl EntryAction {
     }
 }
 
-/// One entry (or amendment) for one candidate and option.
+/// One entry (or amendment) for one candidate and option: one slot of an `E5`/`A5` record,
+/// with the candidate's details from that record.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EntryRecord {
     pub line: usize,
+    /// `C` centre candidate, `P` private.
+    pub candidate_type: Option<char>,
     pub centre: String,
     pub candidate_number: String,
     pub uci: String,
@@ -267,38 +311,90 @@ pub struct EntryRecord {
     pub name: String,
     pub sex: Option<char>,
     pub date_of_birth: Option<NaiveDate>,
+    pub upn: Option<String>,
+    /// Blank for a change of details only (an amendment with no option slots).
     pub option_code: String,
     /// `None` in an entries file; the amendment's action in an amendments file.
     pub action: Option<EntryAction>,
 }
 
-/// Basedata: a syllabus (specification).
+/// Basedata: a syllabus (specification) `S5`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Syllabus {
     pub line: usize,
     pub code: String,
     pub title: String,
-    /// `GCSE`, `GCE A`, `GCE AS`, `PROJECT`, `BTEC NAT`, `CNAT`.
-    pub qualification: String,
-    pub level: Option<u8>,
-    pub qan: Option<String>,
-    pub discount_code: Option<String>,
 }
 
-/// Basedata: an entry option (what a candidate is entered for: a tier, a unit, an award).
+/// What an option is: an award a certificate shows, a unit toward one, or both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Item {
+    /// `C`: certification (an award; for unitised syllabuses, the cash-in).
+    Certification,
+    /// `U`: a unit that counts toward a certification option of its syllabus.
+    Unit,
+    /// `B`: both (a free-standing unit that is also an award).
+    Both,
+}
+
+impl Item {
+    pub fn letter(self) -> char {
+        match self {
+            Item::Certification => 'C',
+            Item::Unit => 'U',
+            Item::Both => 'B',
+        }
+    }
+}
+
+/// Basedata: an entry option `O5` (what a candidate is entered for: a tier, a unit, an award).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EntryOption {
     pub line: usize,
     pub code: String,
     pub syllabus: String,
+    /// `GCSE`, `GCE`, `CNAT`, `EXPJ`, `FSMQ`, ...; blank for a unit.
+    pub qualification: String,
+    /// `FC` full course, `SC` short course, `DA` double award, `A`, `ASB`, `1&2`, ...
+    pub level: String,
+    pub item: Option<Item>,
+    /// For a unit: the qualification and level it belongs to.
+    pub unit_qualification: String,
+    pub unit_level: String,
+    pub process: Option<char>,
+    /// The DfE discount (QCA classification) code.
+    pub discount_code: Option<String>,
+    pub qan: Option<String>,
     pub title: String,
-    pub tier: Option<char>,
-    pub gradeset: Option<String>,
-    /// `Y`: a qualification award; `N`: a unit entry that needs a cash-in.
-    pub is_award: bool,
-    /// For a unit option: the award option it counts toward.
-    pub cash_in: Option<String>,
+    pub fee_flag: Option<char>,
     pub fee_pence: Option<u32>,
+    pub result_type: Option<char>,
+    /// The result gradeset code (`40`, `4`, `F`, ...).
+    pub gradeset: Option<String>,
+    /// A double award's second-grade gradeset.
+    pub gradeset2: Option<String>,
+    /// The endorsement gradeset (`42` spoken language, `43` practical science).
+    pub endorsement_gradeset: Option<String>,
+    pub endorsement_gradeset2: Option<String>,
+    pub max_mark: Option<u16>,
+    pub components: Option<u16>,
+}
+
+impl EntryOption {
+    /// Whether the option is an award (what a certificate shows) rather than a unit toward one.
+    /// An option whose item is blank is read as an award: only `U` asks for a cash-in.
+    pub fn is_award(&self) -> bool {
+        self.item != Some(Item::Unit)
+    }
+
+    /// The qualification for a unit (its unit qualification), else the option's own.
+    pub fn qualification_or_unit(&self) -> &str {
+        if self.qualification.is_empty() {
+            &self.unit_qualification
+        } else {
+            &self.qualification
+        }
+    }
 }
 
 /// Morning or afternoon.
@@ -306,23 +402,32 @@ pub struct EntryOption {
 pub enum Session {
     Morning,
     Afternoon,
+    /// Any other letter, kept as sent: `X` not timetabled in a session (coursework, a test
+    /// sat on demand), `D` a day-long session [A: meanings].
+    Other(char),
 }
 
-/// Basedata: a component (an exam paper or a piece of coursework).
+/// Basedata: a component `C5` (an exam paper or a piece of coursework).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Component {
     pub line: usize,
     pub code: String,
     pub title: String,
-    /// Blank for coursework.
+    pub teacher_marks: Option<char>,
+    pub max_mark: Option<u16>,
+    pub gradeset: Option<String>,
+    /// When marks are due (coursework); blank or `000000` when there is none.
+    pub due_date: Option<NaiveDate>,
+    /// `T` timetabled, `N` not.
+    pub timetabled: Option<char>,
+    /// Blank or `000000` for coursework.
     pub exam_date: Option<NaiveDate>,
     pub session: Option<Session>,
     /// `Some(0)`: sat in one slot with another component.
-    pub time_allowed_min: Option<u16>,
-    pub max_mark: Option<u16>,
+    pub duration_min: Option<u16>,
 }
 
-/// Basedata: a component that makes up an option.
+/// Basedata: a component that makes up an option `L5`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Link {
     pub line: usize,
@@ -330,12 +435,21 @@ pub struct Link {
     pub component_code: String,
 }
 
-/// Basedata: two options that cannot both be entered in one series.
+/// Basedata: options that cannot all be entered in one series `D5`; `*` is a wildcard.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Disallowed {
     pub line: usize,
     pub option_a: String,
     pub option_b: String,
+    pub option_c: Option<String>,
+}
+
+/// A certification/unit link (`ULINKS10.X13`): a unit that counts toward a certification code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnitLink {
+    pub line: usize,
+    pub certification: String,
+    pub unit: String,
 }
 
 /// The detail records of one EDI file.
@@ -348,6 +462,7 @@ pub enum Records {
     Components(Vec<Component>),
     Links(Vec<Link>),
     Disallowed(Vec<Disallowed>),
+    UnitLinks(Vec<UnitLink>),
     /// A data type resultsday does not read.
     #[default]
     None,
@@ -364,6 +479,7 @@ impl Records {
             Records::Components(v) => v.len(),
             Records::Links(v) => v.len(),
             Records::Disallowed(v) => v.len(),
+            Records::UnitLinks(v) => v.len(),
             Records::None => 0,
         }
     }
@@ -375,13 +491,14 @@ impl Records {
     /// The record-type code of these records.
     pub fn code(&self) -> Option<&'static str> {
         Some(match self {
-            Records::Results(_) => "RS",
-            Records::Entries(_) => "EN",
-            Records::Syllabuses(_) => "SY",
-            Records::Options(_) => "OP",
-            Records::Components(_) => "CO",
-            Records::Links(_) => "LK",
-            Records::Disallowed(_) => "DC",
+            Records::Results(_) => "R5",
+            Records::Entries(_) => "E5",
+            Records::Syllabuses(_) => "S5",
+            Records::Options(_) => "O5",
+            Records::Components(_) => "C5",
+            Records::Links(_) => "L5",
+            Records::Disallowed(_) => "D5",
+            Records::UnitLinks(_) => "unit link",
             Records::None => return None,
         })
     }

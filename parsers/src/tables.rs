@@ -131,6 +131,10 @@ pub struct Board {
     pub source: String,
 }
 
+/// The id a centre's own basedata (its internal exams) carries: no awarding body, and so not in
+/// the boards table, but no unknown board either (spec/layouts.md §1).
+pub const CENTRE_OWN_ID: &str = "99";
+
 /// Awarding body ids → boards. One board may have several ids (WJEC: 40 and 41).
 #[derive(Debug, Clone, Default)]
 pub struct Boards {
@@ -160,6 +164,11 @@ impl Boards {
         self.by_id.get(&id.to_ascii_uppercase())
     }
 
+    /// Whether an id is one the table does not know: not in it, and not the centre's own `99`.
+    pub fn is_unknown(&self, id: &str) -> bool {
+        id != CENTRE_OWN_ID && self.get(id).is_none()
+    }
+
     /// The board's name, or the id itself when the table does not know it.
     pub fn name<'a>(&'a self, id: &'a str) -> &'a str {
         self.get(id).map_or(id, |b| b.name.as_str())
@@ -173,26 +182,33 @@ mod tests {
     #[test]
     fn builtin_gradesets_hold_every_code_in_the_layouts() {
         let g = Gradesets::builtin();
-        for code in [
-            "G91", "G9D", "GCEA", "GCAS", "EPQ", "BTNS", "CNAT", "END3", "END2",
-        ] {
+        for code in ["40", "15", "F", "4", "A", "10", "21", "42", "43"] {
             assert!(g.get(code).is_some(), "{code}");
         }
-        let gcse = g.get("G91").unwrap();
+        let gcse = g.get("40").unwrap();
         let order: Vec<&str> = gcse.grades.iter().map(|d| d.grade.as_str()).collect();
         assert_eq!(order, ["9", "8", "7", "6", "5", "4", "3", "2", "1", "U"]);
         assert_eq!(gcse.get("4").unwrap().points, Some(4.0));
-        let alevel = g.get("GCEA").unwrap();
+        let alevel = g.get("4").unwrap();
         assert_eq!(alevel.get("A*").unwrap().points, Some(60.0));
         assert_eq!(alevel.get("E").unwrap().points, Some(10.0));
         assert!(alevel.allows("X") && alevel.allows("Q") && !alevel.allows("9"));
-        assert_eq!(g.get("END2").unwrap().grades.len(), 4);
+        assert_eq!(g.get("42").unwrap().grades.len(), 4);
+        assert_eq!(g.get("43").unwrap().grades.len(), 2);
+        let cnat: Vec<&str> = g
+            .get("21")
+            .unwrap()
+            .grades
+            .iter()
+            .map(|d| d.grade.as_str())
+            .collect();
+        assert_eq!(cnat, ["*2", "D2", "M2", "P2", "D1", "M1", "P1", "U"]);
     }
 
     #[test]
     fn a_bad_row_names_its_line() {
         let err =
-            Gradesets::from_csv("code,grade,rank,points\nG91,9,one,9\n".as_bytes()).unwrap_err();
+            Gradesets::from_csv("code,grade,rank,points\n40,9,one,9\n".as_bytes()).unwrap_err();
         match err {
             TableError::Row { line, .. } => assert_eq!(line, 2),
             other => panic!("{other:?}"),
@@ -206,6 +222,10 @@ mod tests {
         assert_eq!(b.name("01"), "OCR");
         assert_eq!(b.name("40"), b.name("41"));
         assert!(b.get("88").is_none());
+        assert!(
+            b.get("99").is_none(),
+            "99 is a school's own basedata, not a board"
+        );
         assert_eq!(b.name("88"), "88");
     }
 }

@@ -1,7 +1,6 @@
 //! The Unique Candidate Identifier and its mod-17 check character (jcq-formats.md §7.1).
 
-/// Remainder → check letter. The source table was cut off; this one fits WJEC's worked
-/// example. UNVERIFIED: see spec/jcq-formats.md §7.1.
+/// Remainder → check letter (spec/layouts.md §7 [R]: 382 of 385 real UCIs validate with it).
 pub const CHECK_LETTERS: [u8; 17] = *b"ABCDEFGHKLMRTVWXY";
 
 /// Weights for characters 1 to 12.
@@ -17,9 +16,9 @@ pub fn check_letter(first12: &[u8]) -> Option<u8> {
     for (&c, w) in first12.iter().zip(WEIGHTS) {
         let v = match c {
             b'0'..=b'9' => u32::from(c - b'0'),
-            // Letters (a UCI may hold one in the AB position) count by their place in the
-            // alphabet after the digits. UNVERIFIED.
-            b'A'..=b'Z' => u32::from(c - b'A') + 10,
+            // A letter (`B` for an international centre in position 6) counts by its place
+            // in the alphabet, A=1 (spec/layouts.md §7 [R]).
+            b'A'..=b'Z' => u32::from(c - b'A') + 1,
             _ => return None,
         };
         sum += v * w;
@@ -85,6 +84,13 @@ mod tests {
         assert_eq!(validate("68199001205.G"), Err(UciProblem::Characters));
         assert_eq!(validate(""), Err(UciProblem::Length(0)));
         assert_eq!(validate("ÉÉÉÉÉÉÉÉÉÉÉÉÉ"), Err(UciProblem::Characters));
+    }
+
+    #[test]
+    fn letters_count_by_their_place_in_the_alphabet() {
+        // 52205B176853: B counts 2, so the sum is 16*5+15*2+14*2+13*0+12*5+11*2+10*1+9*7+8*6
+        // +7*8+6*5+5*3 = 442, and 442 mod 17 = 0: 'A'. With B counted as 11 it would be 'C'.
+        assert_eq!(check_letter(b"52205B176853"), Some(b'A'));
     }
 
     #[test]

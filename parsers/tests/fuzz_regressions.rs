@@ -102,36 +102,64 @@ fn xml_element_name_with_a_slash_stops_reading() {
     assert_eq!(file.problems.len(), 1, "{:?}", file.problems);
 }
 
-/// `edi` target (an invariant of the target, not a parser bug): an amendment whose action byte is
-/// blank, because a byte was lost earlier in the line, is kept without an action, and the blank
-/// action, the bad date and the byte pushed past the layout are each reported on its line.
+/// `edi` target (an invariant of the target, not a parser bug), with the input rewritten in the
+/// version-2 layout: amendment records one byte off, as a fuzzer's mutation (or a hand edit)
+/// leaves them. A byte inserted in the date of birth pushes the last slot's `W` past the record
+/// length, so that slot reads as a new entry; a byte lost from the name moves the first option
+/// code's first character into the sex and the date, and the second's into the first slot's
+/// flag. Every record is kept with an action (a slot's flag is blank, `W`, or reported and read
+/// as a new entry), and the bad sex, the bad dates, the bad flag and the byte pushed past the
+/// layout are each reported on their line and field. The counts cover the malformed lines.
 #[test]
-fn amendment_with_a_blank_action_is_kept_and_reported() {
-    let input = b"HDA14520706A26140002202603181045\r\nEN145200007145200240007K4120554332O'NEILL:\xC9MILE                           M201004278145  N\r\nEN145200010145200240010V4120791903KOWALSKI:PIOTR                          M201002168145  W\r\nEN145200103145200220103R4128156573MACDONALD:KAYLEIGH                      F2008!06077602  C\r\nTR0000003\r\n";
-    let parsed = parse_file("A1452070.X02", input);
+fn amendments_one_byte_off_are_kept_and_reported() {
+    let input = [
+        &b"A114520706A26SAQA    00114\r\n"[..],
+        b"A314520706A26002HP65HA\r\n",
+        b"A5C145200007O'NEILL:\xC9MILE                           M270410145200240007K             4120554332             8145\r\n",
+        b"A5C145200010KOWALSKI:PIOTR                          M160210145200240010V             4120791903             8145  W\r\n",
+        b"A5C145200103MACDONALD:KAYLEIGH                      F06!0708145200220103R             4128156573             7602                                                                         8145  W\r\n",
+        b"A5C145200104MACDONAL:KYLE                          M060708145200220104L             4128156574             J560F  J560H\r\n",
+        b"A7145200000006180326\r\n",
+        b"A91452000000080000001\r\n",
+    ]
+    .concat();
+    let parsed = parse_file("A1452070.X02", &input);
+    assert!(parsed.problems.is_empty(), "{:?}", parsed.problems);
     let Content::Edi(file) = &parsed.content else {
         panic!("{:?}", parsed.content);
     };
     assert_eq!(file.data_type, Some(DataType::Amendments));
-    assert_eq!(file.detail_lines, 3);
+    assert_eq!(file.detail_lines, 4);
     assert_eq!(
         file.trailer.as_ref().map(|t| (t.line, t.count)),
-        Some((5, 3))
+        Some((8, 8))
+    );
+    assert_eq!(
+        file.centres[0].trailer.as_ref().map(|t| (t.line, t.count)),
+        Some((7, 6))
     );
     let Records::Entries(entries) = &file.records else {
         panic!("{:?}", file.records);
     };
-    let actions: Vec<_> = entries.iter().map(|e| (e.line, e.action)).collect();
+    let read: Vec<_> = entries
+        .iter()
+        .map(|e| (e.line, e.option_code.as_str(), e.action))
+        .collect();
     assert_eq!(
-        actions,
+        read,
         [
-            (2, Some(EntryAction::New)),
-            (3, Some(EntryAction::Withdraw)),
-            (4, None)
+            (3, "8145", Some(EntryAction::New)),
+            (4, "8145", Some(EntryAction::Withdraw)),
+            (5, "7602", Some(EntryAction::New)),
+            (5, "8145", Some(EntryAction::New)),
+            (6, "560F", Some(EntryAction::New)),
+            (6, "560H", Some(EntryAction::New)),
         ]
     );
     assert_eq!(entries[0].name, "O'NEILL:ÉMILE");
     assert_eq!(entries[2].date_of_birth, None);
+    assert_eq!(entries[2].uci, "8145200220103");
+    assert_eq!((entries[4].sex, entries[4].date_of_birth), (None, None));
     let problems: Vec<(ProblemKind, Option<usize>, Option<&str>)> = file
         .problems
         .iter()
@@ -140,9 +168,106 @@ fn amendment_with_a_blank_action_is_kept_and_reported() {
     assert_eq!(
         problems,
         [
-            (ProblemKind::MalformedRecord, Some(4), Some("date of birth")),
-            (ProblemKind::MalformedRecord, Some(4), Some("action")),
-            (ProblemKind::ExtraText, Some(4), Some("after the record")),
+            (ProblemKind::MalformedRecord, Some(5), Some("date of birth")),
+            (ProblemKind::ExtraText, Some(5), Some("after the record")),
+            (ProblemKind::MalformedRecord, Some(6), Some("sex")),
+            (ProblemKind::MalformedRecord, Some(6), Some("date of birth")),
+            (
+                ProblemKind::MalformedRecord,
+                Some(6),
+                Some("entry option flag")
+            ),
         ]
     );
+    assert_eq!(
+        file.problems[1].message,
+        "1 byte after byte 192, where the record's layout ends, is not read: 'W'"
+    );
+    assert_eq!(
+        file.problems[4].message,
+        "slot 1 (560F): expected the flag blank (a new entry) or 'W' (a withdrawal), found 'J'; \
+         read as a new entry"
+    );
+}
+
+/// `edi` target, under the unit link name: a unit link file with more than 500 empty lines (two
+/// problems each) stopped reading at the thousandth problem, so the links after it were lost
+/// without a word, and up to two problems more than the limit were kept. Fixed in
+/// parsers/src/records.rs (`unit_links`) and parsers/src/edi.rs (`limit_problems`): every line
+/// is read, at most `MAX_PROBLEMS` problems are kept, and one more says how many were left out.
+#[test]
+fn unit_links_after_a_thousand_problems_are_still_read() {
+    let mut input = b"2AB01 5AB01\n".to_vec();
+    input.extend(std::iter::repeat_n(b'\n', 600));
+    input.extend_from_slice(b"2AB02 5AB02\n2AB02 5AB03\n");
+    let parsed = parse_file("ULINKS10.X13", &input);
+    let Content::Edi(file) = &parsed.content else {
+        panic!("{:?}", parsed.content);
+    };
+    assert_eq!(file.data_type, Some(DataType::UnitLinks));
+    assert_eq!(file.detail_lines, 603);
+    let Records::UnitLinks(links) = &file.records else {
+        panic!("{:?}", file.records);
+    };
+    let read: Vec<(usize, &str, &str)> = links
+        .iter()
+        .map(|l| (l.line, l.certification.as_str(), l.unit.as_str()))
+        .collect();
+    assert_eq!(
+        read,
+        [
+            (1, "2AB01", "5AB01"),
+            (602, "2AB02", "5AB02"),
+            (603, "2AB02", "5AB03")
+        ]
+    );
+    assert_eq!(file.problems.len(), parsers::edi::MAX_PROBLEMS + 1);
+    assert!(file.problems[..parsers::edi::MAX_PROBLEMS]
+        .iter()
+        .all(|p| p.kind == ProblemKind::MalformedRecord && p.line.is_some()));
+    let last = file.problems.last().unwrap();
+    assert_eq!((last.kind, last.line), (ProblemKind::LimitExceeded, None));
+    assert!(
+        last.message.starts_with("200 more problems are not listed"),
+        "{}",
+        last.message
+    );
+}
+
+/// `edi` target: the file trailer on line 2 (its count 7, the file 2 lines up to it) was
+/// followed by more than a thousand lines, each named as a line after the trailer, and those
+/// problems came first, so the limit on problems dropped the miscount. Fixed in
+/// parsers/src/edi.rs (`parse_edi_with`): the lines after the trailer are named after its count
+/// is checked. The first two lines are the fuzzer's; the rest stand for its 1,009 lines after
+/// the trailer.
+#[test]
+fn a_miscount_is_kept_before_a_thousand_lines_after_the_trailer() {
+    let mut input = b"D16A26_106EC1&\x07D1\x00\x00\x00\x00\x001\xB5\xB5\xB5\xB5\xB5\xB5\xB5        \r\nS96A26_00000070000\xB56A A535*             \n".to_vec();
+    for _ in 0..1009 {
+        input.extend_from_slice(b"D5A545* A565*             \n");
+    }
+    let parsed = parse_file("D6A26_70.X01", &input);
+    let Content::Edi(file) = &parsed.content else {
+        panic!("{:?}", parsed.content);
+    };
+    assert_eq!((file.lines, file.detail_lines), (1011, 0));
+    assert_eq!(
+        file.trailer.as_ref().map(|t| (t.line, t.count)),
+        Some((2, 7))
+    );
+    assert_eq!(file.problems.len(), parsers::edi::MAX_PROBLEMS + 1);
+    let miscount = file
+        .problems
+        .iter()
+        .find(|p| p.kind == ProblemKind::TrailerMismatch)
+        .expect("the miscount is listed");
+    assert_eq!(miscount.line, Some(2));
+    assert_eq!(miscount.field.as_deref(), Some("record count"));
+    assert_eq!(
+        miscount.message,
+        "the file trailer counts 7 records but the file has 2 records up to it, headers and \
+         trailers included"
+    );
+    let last = file.problems.last().unwrap();
+    assert_eq!((last.kind, last.line), (ProblemKind::LimitExceeded, None));
 }

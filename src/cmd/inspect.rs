@@ -40,8 +40,27 @@ pub struct FileReport {
     /// Lines (or XML elements) by record type, unreadable ones included under `unreadable`.
     pub record_types: BTreeMap<String, usize>,
     pub created: Option<String>,
+    /// The file header's sender field (`AQA    001`) and distribution type (`B`, `S`).
+    pub sender: Option<String>,
+    pub distribution: Option<String>,
+    /// How the format version is read: `14`, or `12 (read as 14)`.
+    pub version_read_as: Option<String>,
+    /// Each centre block: its centre, sequence, detail lines and its trailer's count.
+    pub centre_blocks: Vec<BlockReport>,
     #[serde(skip)]
     pub description: String,
+}
+
+/// One centre block of an EDI file, as `inspect` shows it.
+#[derive(Debug, Serialize)]
+pub struct BlockReport {
+    pub line: usize,
+    pub centre: String,
+    pub sequence: Option<u16>,
+    pub postcode: Option<String>,
+    pub detail_lines: usize,
+    /// What its `x7` counts (its header and trailer included), if it has one.
+    pub trailer_count: Option<u64>,
 }
 
 #[derive(Debug, Serialize)]
@@ -68,11 +87,16 @@ impl From<&parsers::Problem> for ProblemReport {
 pub fn run(args: &InspectArgs) -> Result<i32, Box<dyn std::error::Error>> {
     let limits = Limits::default();
     let boards = Boards::builtin();
+    let layouts = crate::load::load_layouts(args.layout.as_deref(), None)?;
     let (paths, walk_errors) = expand(&args.files, &limits);
     let reports: Vec<FileReport> = paths
         .par_iter()
+        .filter(|path| {
+            // The layout table itself is no file to inspect.
+            path.file_name().and_then(|n| n.to_str()) != Some(crate::load::LAYOUTS_FILE)
+        })
         .map(|path| match inputs::read_file(path, &limits) {
-            Ok(bytes) => describe(path, &bytes, &boards),
+            Ok(bytes) => describe_with(path, &bytes, &boards, layouts.for_file(path)),
             Err(e) => unreadable_report(&e),
         })
         .collect();
@@ -104,17 +128,30 @@ pub fn run(args: &InspectArgs) -> Result<i32, Box<dyn std::error::Error>> {
     Ok(if failing { exit::FINDINGS } else { exit::DONE })
 }
 
-/// Files as given, with folders replaced by the files in them.
+/// Files as given, with folders replaced by the files in them and zips by the JCQ files they
+/// hold.
 fn expand(args: &[PathBuf], limits: &Limits) -> (Vec<PathBuf>, Vec<InputError>) {
-    let mut paths = Vec::new();
+    let mut found = Vec::new();
     let mut errors = Vec::new();
     for arg in args {
         if arg.is_dir() {
             let (files, errs) = inputs::walk(arg, limits);
-            paths.extend(files);
+            found.extend(files);
             errors.extend(errs);
         } else {
-            paths.push(arg.clone());
+            found.push(arg.clone());
+        }
+    }
+    let mut paths = Vec::with_capacity(found.len());
+    for path in found {
+        if crate::zipped::is_zip(&path) && path.is_file() {
+            let listing = crate::zipped::list(&path, limits, &|name| {
+                parsers::FileName::parse(name).is_some()
+            });
+            paths.extend(listing.members);
+            errors.extend(listing.refused);
+        } else {
+            paths.push(path);
         }
     }
     (paths, errors)
@@ -141,17 +178,31 @@ fn unreadable_report(e: &InputError) -> FileReport {
         board_name: None,
         record_types: BTreeMap::new(),
         created: None,
+        sender: None,
+        distribution: None,
+        version_read_as: None,
+        centre_blocks: Vec::new(),
         description: "could not be read".into(),
     }
 }
 
 /// Reads one file's bytes and says what is in it.
 pub fn describe(path: &Path, bytes: &[u8], boards: &Boards) -> FileReport {
+    describe_with(path, bytes, boards, parsers::Layouts::builtin())
+}
+
+/// Reads one file's bytes through `layouts` and says what is in it.
+pub fn describe_with(
+    path: &Path,
+    bytes: &[u8],
+    boards: &Boards,
+    layouts: &parsers::Layouts,
+) -> FileReport {
     let file_name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let parsed = parsers::parse_file(&file_name, bytes);
+    let parsed = parsers::parse_file_with(&file_name, bytes, layouts);
     let mut report = match &parsed.content {
         Content::Edi(edi) => edi_report(path, &parsed, edi),
         Content::Xml(xml) => xml_report(path, &parsed, xml),
@@ -173,6 +224,9 @@ pub fn describe(path: &Path, bytes: &[u8], boards: &Boards) -> FileReport {
     if let Some(board) = &report.board {
         match boards.get(board) {
             Some(b) => report.board_name = Some(b.name.clone()),
+            None if !boards.is_unknown(board) => {
+                report.board_name = Some("the centre's own".into());
+            }
             None => report.problems.push(ProblemReport {
                 line: None,
                 field: Some("awarding body id".into()),
@@ -203,6 +257,10 @@ fn empty(path: &Path) -> FileReport {
         board_name: None,
         record_types: BTreeMap::new(),
         created: None,
+        sender: None,
+        distribution: None,
+        version_read_as: None,
+        centre_blocks: Vec::new(),
         description: String::new(),
     }
 }
@@ -229,9 +287,26 @@ fn edi_report(path: &Path, parsed: &ParsedFile, edi: &parsers::EdiFile) -> FileR
             report.centre = Some(h.centre.clone());
             report.series = Some(h.series.clone());
             report.version = Some(h.version);
-            report.sequence = Some(h.sequence);
-            report.created = h.created.map(|c| c.format("%Y-%m-%d %H:%M").to_string());
-            report.record_types.insert("HD".into(), 1);
+            report.sequence = Some(h.sequence)
+                .filter(|&s| s > 0)
+                .or(name_edi.map(|n| n.2.into()));
+            report.created = h.created.map(|c| c.format("%Y-%m-%d").to_string());
+            report.sender = Some(h.sender.clone());
+            report.distribution = h.distribution.map(String::from);
+            report.version_read_as = Some(if h.version == parsers::layouts::FORMAT_VERSION {
+                h.version.to_string()
+            } else if parsers::layouts::READ_AS_14.contains(&h.version) {
+                format!(
+                    "{} (read as {})",
+                    h.version,
+                    parsers::layouts::FORMAT_VERSION
+                )
+            } else {
+                format!("{} (not read: unknown version)", h.version)
+            });
+            report
+                .record_types
+                .insert(format!("{}1", h.data_type.letter()), 1);
         }
         None => {
             if let Some((centre_or_series, board, seq)) = name_edi {
@@ -245,9 +320,44 @@ fn edi_report(path: &Path, parsed: &ParsedFile, edi: &parsers::EdiFile) -> FileR
             }
         }
     }
-    report.records = edi.records.len();
+    report.centre_blocks = edi
+        .centres
+        .iter()
+        .map(|b| BlockReport {
+            line: b.line,
+            centre: b.centre.clone(),
+            sequence: b.sequence,
+            postcode: b.postcode.clone(),
+            detail_lines: b.detail_lines,
+            trailer_count: b.trailer.as_ref().map(|t| t.count),
+        })
+        .collect();
+    // Entries hold one record per candidate with several options: records are lines.
+    report.records = match &edi.records {
+        Records::Entries(v) => {
+            let mut lines: Vec<usize> = v.iter().map(|r| r.line).collect();
+            lines.dedup();
+            lines.len()
+        }
+        other => other.len(),
+    };
+    let letter = edi.data_type.map_or('?', |t| t.letter());
     if let Some(code) = edi.records.code() {
-        report.record_types.insert(code.into(), edi.records.len());
+        let code = if code.ends_with('5') {
+            format!("{letter}5")
+        } else {
+            code.to_string()
+        };
+        report.record_types.insert(code, report.records);
+    }
+    if !edi.centres.is_empty() {
+        report
+            .record_types
+            .insert(format!("{letter}3"), edi.centres.len());
+        let trailers = edi.centres.iter().filter(|b| b.trailer.is_some()).count();
+        if trailers > 0 {
+            report.record_types.insert(format!("{letter}7"), trailers);
+        }
     }
     if edi.unreadable_lines() > 0 && !matches!(edi.records, Records::None) {
         report
@@ -255,7 +365,7 @@ fn edi_report(path: &Path, parsed: &ParsedFile, edi: &parsers::EdiFile) -> FileR
             .insert("unreadable".into(), edi.unreadable_lines());
     }
     if edi.trailer.is_some() {
-        report.record_types.insert("TR".into(), 1);
+        report.record_types.insert(format!("{letter}9"), 1);
     }
     report
 }
@@ -318,8 +428,20 @@ fn write_human(out: &mut impl Write, r: &FileReport) -> std::io::Result<()> {
     if let Some(s) = &r.series {
         facts.push(format!("series {s}"));
     }
-    if let Some(v) = r.version {
-        facts.push(format!("format {v}"));
+    match (&r.version_read_as, r.version) {
+        (Some(v), _) => facts.push(format!("format {v}")),
+        (None, Some(v)) => facts.push(format!("format {v}")),
+        _ => {}
+    }
+    if let Some(s) = r.sender.as_deref().filter(|s| !s.is_empty()) {
+        facts.push(format!("sender '{}'", messages::escape_terminal(s)));
+    }
+    if let Some(d) = &r.distribution {
+        facts.push(match d.as_str() {
+            "B" => "distribution B (basedata)".to_string(),
+            "S" => "distribution S (a centre's file)".to_string(),
+            other => format!("distribution {}", messages::escape_terminal(other)),
+        });
     }
     if let Some(s) = r.sequence {
         facts.push(format!("sequence {s:04}"));
@@ -330,16 +452,43 @@ fn write_human(out: &mut impl Write, r: &FileReport) -> std::io::Result<()> {
     writeln!(out, "  {}", facts.join(" · "))?;
     if !r.record_types.is_empty() {
         // The order records stand in a file: header, details, unreadable lines, trailer.
-        let rank = |t: &str| match t {
-            "HD" | "Candidate" => 0,
-            "TR" => 3,
-            "unreadable" | "unknown element" => 2,
-            _ => 1,
+        let rank = |t: &str| match t.as_bytes() {
+            b"Candidate" => 0,
+            [_, b'1'] => 0,
+            [_, b'3'] => 1,
+            [_, b'7'] => 4,
+            [_, b'9'] => 5,
+            b"unreadable" | b"unknown element" => 3,
+            _ => 2,
         };
         let mut types: Vec<(&String, &usize)> = r.record_types.iter().collect();
         types.sort_by_key(|(t, _)| rank(t));
         let counts: Vec<String> = types.iter().map(|(t, n)| format!("{n} {t}")).collect();
         writeln!(out, "  records: {}", counts.join(", "))?;
+    }
+    if r.centre_blocks.len() > 1 || r.centre_blocks.iter().any(|b| b.postcode.is_some()) {
+        for b in &r.centre_blocks {
+            let mut facts = vec![format!(
+                "centre block {} (line {})",
+                messages::escape_terminal(&b.centre),
+                b.line
+            )];
+            if let Some(s) = b.sequence {
+                facts.push(format!("sequence {s:03}"));
+            }
+            if let Some(p) = &b.postcode {
+                facts.push(format!("postcode {}", messages::escape_terminal(p)));
+            }
+            facts.push(messages::count(
+                b.detail_lines,
+                "detail line",
+                "detail lines",
+            ));
+            if let Some(c) = b.trailer_count {
+                facts.push(format!("trailer counts {c}"));
+            }
+            writeln!(out, "  {}", facts.join(" · "))?;
+        }
     }
     if r.problems.is_empty() {
         writeln!(out, "  no problems")?;

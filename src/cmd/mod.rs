@@ -1,5 +1,6 @@
 //! One module per subcommand, each ending in one `run` function.
 
+pub mod calibrate;
 pub mod certs;
 pub mod diff;
 pub mod inspect;

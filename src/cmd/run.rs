@@ -96,6 +96,7 @@ pub fn check_centre<'f>(
         }
     }
     findings.extend(checks::result_findings(&series, gradesets));
+    findings.extend(checks::unknown_gradesets(&series, gradesets));
     findings.extend(reconcile::reconcile(&series));
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup();
@@ -192,6 +193,8 @@ struct Context<'a> {
     mis: Option<mis::Mis>,
     as_of: DateTime<Tz>,
     limits: Limits,
+    /// The layout tables files are read with: the built-in one, or the centre's.
+    layouts: load::LayoutChoice,
     /// Several centres: each writes under `OUT/centres/<centre>/`, and OUT holds them all.
     several: bool,
     bar: indicatif::ProgressBar,
@@ -320,6 +323,8 @@ pub fn run(args: &RunArgs) -> Result<i32, Box<dyn std::error::Error>> {
     })?;
     let tables = analysis::AnalysisTables::load(Some(&args.dir))
         .map_err(|e| RunError::Settings(e.to_string()))?;
+    let layouts =
+        load::load_layouts(args.layout.as_deref(), Some(&args.dir)).map_err(RunError::Settings)?;
 
     let limits = Limits::default();
     let plan = load::plan_folder(&args.dir, &limits);
@@ -375,6 +380,7 @@ pub fn run(args: &RunArgs) -> Result<i32, Box<dyn std::error::Error>> {
         mis,
         as_of,
         limits,
+        layouts,
         several,
         bar,
         syncer: several.then(|| output::Syncer::new(SYNC_THREADS)),
@@ -382,7 +388,9 @@ pub fn run(args: &RunArgs) -> Result<i32, Box<dyn std::error::Error>> {
 
     // Basedata is every centre's: read once, shared.
     let (basedata_files, basedata_unreadable) =
-        load::read_paths(&plan.basedata, &ctx.limits, &|| ctx.bar.inc(1));
+        load::read_paths(&plan.basedata, &ctx.limits, &ctx.layouts, &|| {
+            ctx.bar.inc(1)
+        });
     let basedata = load::BasedataSet::new(&basedata_files);
 
     // The store, opened before anything is written, so a locked or foreign store stops the run
@@ -401,6 +409,7 @@ pub fn run(args: &RunArgs) -> Result<i32, Box<dyn std::error::Error>> {
     folder_unreadable.extend(basedata_unreadable);
     let folder_notes = FolderNotes {
         skipped: plan.skipped.clone(),
+        settings: plan.settings.clone(),
         unreadable: folder_unreadable,
     };
     let mut combined = if several {
@@ -538,6 +547,8 @@ pub fn run(args: &RunArgs) -> Result<i32, Box<dyn std::error::Error>> {
 /// What is said of the folder as a whole rather than of one centre.
 struct FolderNotes {
     skipped: Vec<load::Skipped>,
+    /// The centre's settings and tables read from the folder.
+    settings: Vec<PathBuf>,
     unreadable: Vec<crate::inputs::InputError>,
 }
 
@@ -588,7 +599,8 @@ fn process_centre(
     paths: &[PathBuf],
     started: Instant,
 ) -> Result<CentreOutcome, RunError> {
-    let (files, unreadable) = load::read_paths(paths, &ctx.limits, &|| ctx.bar.inc(1));
+    let (files, unreadable) =
+        load::read_paths(paths, &ctx.limits, &ctx.layouts, &|| ctx.bar.inc(1));
     let groups: std::collections::BTreeSet<(String, String)> = files
         .iter()
         .filter_map(|f| Some((centre.to_string(), f.series()?)))
@@ -1223,6 +1235,7 @@ fn print_several(
     for (centre, why) in not_run {
         let _ = writeln!(out, "  centre {centre} not run: {why}");
     }
+    print_settings(&mut out, &folder.settings);
     for s in folder.skipped.iter().take(5) {
         let _ = writeln!(out, "  skipped {} ({})", s.path.display(), s.reason);
     }
@@ -1490,7 +1503,7 @@ fn urgency(kind: FindingKind) -> u8 {
         InvalidGrade => 6,
         XmlGradeConflict => 7,
         DuplicateResult => 8,
-        MalformedRecord | UnreadableFile => 9,
+        MalformedRecord | UnreadableFile | LayoutMismatch => 9,
         TrailerMismatch => 10,
         CentreMismatch => 11,
         OptionChanged => 12,
@@ -1501,7 +1514,24 @@ fn urgency(kind: FindingKind) -> u8 {
         XmlWithoutEdi => 17,
         HeaderMismatch => 18,
         UnknownAwardingBody => 19,
+        UnknownGradeset => 20,
     }
+}
+
+/// The centre's own settings and tables that were read from the folder.
+fn print_settings(out: &mut impl std::io::Write, settings: &[PathBuf]) {
+    if settings.is_empty() {
+        return;
+    }
+    let names: Vec<String> = settings
+        .iter()
+        .map(|p| messages::escape_terminal(&p.display().to_string()))
+        .collect();
+    let _ = writeln!(
+        out,
+        "  read the centre's own settings: {}",
+        names.join(", ")
+    );
 }
 
 /// The terminal summary of a folder of one centre.
@@ -1534,6 +1564,7 @@ fn print_summary(ctx: &Context, run: &CentreRun, folder: &FolderNotes) {
         run.results.len(),
         run.entries
     );
+    print_settings(&mut out, &folder.settings);
     for s in &folder.skipped {
         let _ = writeln!(out, "  skipped {} ({})", s.path.display(), s.reason);
     }
