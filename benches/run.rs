@@ -65,6 +65,7 @@ fn stages(c: &mut Criterion) {
         boards: &boards,
         release: &release,
         as_of,
+        findings: &outcome.findings,
     };
     group.bench_function("statements.html", |b| {
         b.iter(|| black_box(statements::render_html(&set, None).unwrap()))
@@ -86,7 +87,9 @@ fn stages(c: &mut Criterion) {
         b.iter(|| black_box(statements::render_html(&through_engine, None).unwrap()))
     });
     group.bench_function("statements.csv", |b| {
-        b.iter(|| black_box(statements::statements_csv(&outcome.results).unwrap()))
+        b.iter(|| {
+            black_box(statements::statements_csv(&outcome.results, &outcome.findings).unwrap())
+        })
     });
     group.bench_function("findings.csv", |b| {
         b.iter(|| black_box(findings_csv(&outcome.findings)))

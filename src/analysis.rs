@@ -1510,34 +1510,39 @@ const POINTS_MEASURES: &[&str] = &["a8_mean", "alevel_aps_per_entry"];
 
 /// `analysis/headline.csv`.
 pub fn headline_csv(analysis: &Analysis) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record(["measure", "value", "denominator"]);
+    let mut w = crate::csvout::Builder::new(["measure", "value", "denominator"])
+        .numeric(["value", "denominator"])
+        .in_memory();
     for m in &analysis.headline {
         let den = m.denominator.map(|d| d.to_string()).unwrap_or_default();
-        let _ = w.write_record([m.measure, &m.value.text(), &den]);
+        w.put_record([m.measure, &m.value.text(), &den]);
     }
-    w.into_inner().unwrap_or_default()
+    w.into_bytes()
 }
 
-/// `analysis/subjects.csv`.
+/// `analysis/subjects.csv`: the board, code, title and qualification are text; the entries,
+/// the count under each grade and the two percentages are numbers.
 pub fn subjects_csv(analysis: &Analysis) -> Vec<u8> {
     let table = &analysis.subjects;
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record(table.header());
+    let header = table.header();
+    let mut w = crate::csvout::Builder::new(&header)
+        .numeric_at(4..header.len())
+        .in_memory();
     for row in &table.rows {
-        let _ = w.write_record(table.cells(row));
+        w.put_record(table.cells(row));
     }
-    w.into_inner().unwrap_or_default()
+    w.into_bytes()
 }
 
 /// `analysis/breakdown.csv`; `None` without an MIS export.
 pub fn breakdown_csv(analysis: &Analysis) -> Option<Vec<u8>> {
     let rows = analysis.breakdown.as_ref()?;
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record(["group", "value", "measure", "result", "denominator"]);
+    let mut w = crate::csvout::Builder::new(["group", "value", "measure", "result", "denominator"])
+        .numeric(["result", "denominator"])
+        .in_memory();
     for r in rows {
         let den = r.denominator.map(|d| d.to_string()).unwrap_or_default();
-        let _ = w.write_record([
+        w.put_record([
             r.group.as_str(),
             r.value.as_str(),
             r.measure,
@@ -1545,7 +1550,7 @@ pub fn breakdown_csv(analysis: &Analysis) -> Option<Vec<u8>> {
             &den,
         ]);
     }
-    w.into_inner().ok()
+    Some(w.into_bytes())
 }
 
 /// Writes `analysis.xlsx` and `analysis/` (`subjects.csv`, `breakdown.csv` with an MIS export,
@@ -1850,7 +1855,9 @@ fn charts_sheet(
         }
         let last = grades.len() as u16;
         let mut chart = Chart::new(ChartType::Column);
-        chart.title().set_name(&name);
+        // The title is the cell the name is in: a name given as text would be read as a cell
+        // reference were it to look like one (`X!A1`).
+        chart.title().set_name(("Charts", top, 0));
         chart.legend().set_hidden();
         chart
             .add_series()

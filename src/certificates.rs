@@ -328,11 +328,11 @@ pub fn unclaimed(log: &[Certificate], as_of: NaiveDate) -> Unclaimed {
 
 /// The log as CSV ([`EXPORT_COLUMNS`]), each certificate's status as on `as_of`.
 pub fn export_csv(log: &[Certificate], as_of: NaiveDate) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record(EXPORT_COLUMNS);
+    // Every column is text: codes, names and dates (none of them a number to sum).
+    let mut w = crate::csvout::Builder::new(EXPORT_COLUMNS).in_memory();
     let date = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
     for c in log {
-        let _ = w.write_record([
+        w.put_record([
             c.board.as_str(),
             &c.series,
             &c.candidate_number,
@@ -347,7 +347,7 @@ pub fn export_csv(log: &[Certificate], as_of: NaiveDate) -> Vec<u8> {
             c.status(as_of).as_str(),
         ]);
     }
-    w.into_inner().unwrap_or_default()
+    w.into_bytes()
 }
 
 /// Why a change to the log was not made, or the log could not be read.
@@ -459,8 +459,13 @@ pub struct Batch<'a> {
     pub board: &'a str,
     /// The series asked for; `None` for the latest run's.
     pub series: Option<&'a str>,
+    /// Not after `today`, nor before the series' first results day.
     pub received_on: NaiveDate,
     pub contents: BatchContents,
+    /// Today ([`calendar::today`]): a date given by hand may not be later.
+    pub today: NaiveDate,
+    /// For the series' results day, which a date given by hand may not be before.
+    pub calendar: &'a calendar::Calendar,
 }
 
 /// What recording a batch found.
@@ -489,6 +494,14 @@ pub struct Receipt {
 /// what came that was not expected.
 pub fn receive(store: &mut Store, batch: &Batch) -> Result<Receipt, CertificatesError> {
     let run = latest_run(store, batch.series)?;
+    possible_day(
+        "the day received",
+        batch.received_on,
+        batch.today,
+        batch.calendar,
+        &run.series,
+    )
+    .map_err(|why| CertificatesError::Refused(format!("not recorded: {why}")))?;
     let results = store.results_of_run(run.id)?;
     if !results.iter().any(|r| r.board == batch.board) {
         let boards: BTreeSet<&str> = results.iter().map(|r| r.board.as_str()).collect();
@@ -635,12 +648,18 @@ pub struct Issue<'a> {
     pub on: NaiveDate,
     pub how: IssuedHow,
     pub to: Option<&'a str>,
+    /// Today ([`calendar::today`]): `on` may not be later.
+    pub today: NaiveDate,
+    /// For each certificate's results day, which `on` may not be before.
+    pub calendar: &'a calendar::Calendar,
 }
 
 /// Records the issue of a candidate's certificates held by the centre, in one transaction; returns
 /// them as issued. One not received, already issued, destroyed or returned is refused with the
 /// reason, and nothing is recorded.
 pub fn issue(store: &mut Store, issue: &Issue) -> Result<Vec<Certificate>, CertificatesError> {
+    calendar::refuse_after_today("the day issued", issue.on, issue.today)
+        .map_err(|why| CertificatesError::Refused(format!("not issued: {why}")))?;
     let path = store.path().to_path_buf();
     let missing = all_missing(store)?;
     let tx = store
@@ -695,6 +714,16 @@ pub fn issue(store: &mut Store, issue: &Issue) -> Result<Vec<Certificate>, Certi
             "not issued: a certificate cannot be issued before it was received: {}",
             early.join("; ")
         )));
+    }
+    for c in &held {
+        possible_day(
+            "the day issued",
+            issue.on,
+            issue.today,
+            issue.calendar,
+            &c.series,
+        )
+        .map_err(|why| CertificatesError::Refused(format!("not issued: {why}")))?;
     }
     let mut issued = Vec::new();
     for c in held {
@@ -751,6 +780,8 @@ pub struct DisposalRecord<'a> {
     pub disposal: Disposal,
     /// Record it even for certificates whose 12 months are not up.
     pub force: bool,
+    /// Today ([`calendar::today`]): `on` may never be later, `force` or not.
+    pub today: NaiveDate,
 }
 
 /// Records the destruction (or return) of unclaimed certificates in one transaction, and returns
@@ -761,6 +792,22 @@ pub fn dispose(
     store: &mut Store,
     record: &DisposalRecord,
 ) -> Result<Vec<Certificate>, CertificatesError> {
+    // A destruction is recorded once it is done. One dated ahead (a typo in the year) would let
+    // certificates be destroyed on paper before their 12 months are up: refused, --force or not.
+    if record.on > record.today {
+        let verb = match record.disposal {
+            Disposal::Destroyed => "destruction",
+            Disposal::Returned => "return to the board",
+        };
+        return Err(CertificatesError::Refused(format!(
+            "nothing recorded: --on {} ({}) is after today ({}): a {verb} is recorded once it has \
+             been done, and one dated ahead would count certificates as gone before their \
+             {UNCLAIMED_KEEP_MONTHS} months are up. Check the date (the year?)",
+            record.on,
+            calendar::long_date(record.on),
+            calendar::long_date(record.today)
+        )));
+    }
     let path = store.path().to_path_buf();
     let tx = store
         .connection()
@@ -957,6 +1004,27 @@ fn missing_from(
 
 fn sort_key(c: &Certificate) -> (&str, &str, &str, &str) {
     (&c.board, &c.series, &c.candidate_number, &c.centre)
+}
+
+/// Refuses a day given by hand that cannot be right: after `today`, or before the first results
+/// day of `series` (a code such as `6A26`) where the calendar knows it.
+fn possible_day(
+    what: &str,
+    on: NaiveDate,
+    today: NaiveDate,
+    calendar: &calendar::Calendar,
+    series: &str,
+) -> Result<(), String> {
+    calendar::refuse_after_today(what, on, today)?;
+    if let Some(dates) = calendar.get(&calendar::series_id_of(series)) {
+        calendar::refuse_before(
+            what,
+            on,
+            calendar::first_results_date(dates),
+            &format!("the first results day of {} ({series})", dates.name),
+        )?;
+    }
+    Ok(())
 }
 
 /// `candidate 0005 (board 70, series 6A26)`.
@@ -1254,7 +1322,7 @@ mod tests {
         let text = String::from_utf8(bytes).unwrap();
         assert_eq!(
             text,
-            "board,series,candidate_number,uci,name,received_on,issued_on,issued_how,\
+            "\u{feff}board,series,candidate_number,uci,name,received_on,issued_on,issued_how,\
              destroyed_on,returned_on,keep_record_until,status\n\
              70,6A26,0001,,SMITH:ANN,2026-11-02,,,2028-02-29,,2032-02-29,destroyed\n\
              70,6A26,0001,,SMITH:ANN,2027-03-01,,,,,,unclaimed\n"

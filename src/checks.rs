@@ -159,16 +159,12 @@ pub fn result_findings(series: &CentreSeries, gradesets: &Gradesets) -> Vec<Find
                     .at(&Source::new(r.file, rec.line))
             };
             let option = b.basedata.option(&rec.option_code);
-            if option.is_none() {
-                let what = if b.basedata.is_empty() {
-                    format!("there is no basedata from board {board} for this series")
-                } else {
-                    format!(
-                        "option {} is not in board {board}'s basedata",
-                        rec.option_code
-                    )
-                };
-                findings.push(base(FindingKind::UnknownEntryCode).detail(what));
+            // With no basedata at all from the board, one finding says so (below).
+            if option.is_none() && !b.basedata.is_empty() {
+                findings.push(base(FindingKind::UnknownEntryCode).detail(format!(
+                    "option {} is not in board {board}'s basedata",
+                    rec.option_code
+                )));
             }
             let Some(grade) = &rec.grade else {
                 findings.push(
@@ -217,6 +213,19 @@ pub fn result_findings(series: &CentreSeries, gradesets: &Gradesets) -> Vec<Find
                     base(FindingKind::UciInvalid).detail(format!("UCI '{}': {problem}", rec.uci)),
                 );
             }
+        }
+        if b.basedata.is_empty() && (!b.results.is_empty() || !b.entries.is_empty()) {
+            findings.push(
+                Finding::new(FindingKind::UnknownEntryCode, board, &series.centre).detail(format!(
+                    "there is no basedata from board {board} for series {}: none of its {} and \
+                     {} can be checked, and their subjects and results days are unknown (so \
+                     their statements are held to the series' last release); put the board's \
+                     basedata files (S, O, C, L, or the zip the board ships) in the folder",
+                    series.series,
+                    crate::messages::count(b.results.len(), "result", "results"),
+                    crate::messages::count(b.entries.len(), "entry", "entries"),
+                )),
+            );
         }
         for d in &b.duplicates {
             let rec = &d.record;

@@ -50,12 +50,58 @@ pub fn load(path: Option<&Path>) -> Result<Settings, SettingsError> {
     };
     let text = std::fs::read_to_string(path).map_err(|e| err(crate::inputs::describe_io(&e)))?;
     let mut settings: Settings = toml::from_str(&text).map_err(|e| err(e.to_string()))?;
-    if let (Some(t), Some(folder)) = (&settings.statement_template, path.parent()) {
-        if t.is_relative() {
-            settings.statement_template = Some(folder.join(t));
-        }
+    if let Some(t) = &settings.statement_template {
+        let folder = path
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        settings.statement_template = Some(check_template(folder, t).map_err(err)?);
     }
     Ok(settings)
+}
+
+/// The largest statement template read: a page design is a few kilobytes.
+pub const MAX_TEMPLATE_BYTES: u64 = 1024 * 1024;
+
+/// A centre's statement template must be a file inside the folder its settings are in (the
+/// results folder or the working folder), of a sane size: a template is code that runs on
+/// every candidate's results, so it is never taken from elsewhere on the machine.
+fn check_template(folder: &Path, template: &Path) -> Result<PathBuf, String> {
+    let joined = folder.join(template);
+    let shown = template.display();
+    let inside = std::fs::canonicalize(folder)
+        .ok()
+        .zip(std::fs::canonicalize(&joined).ok());
+    let Some((folder_real, real)) = inside else {
+        return Err(format!(
+            "statement_template = \"{shown}\": no such file in {}",
+            folder.display()
+        ));
+    };
+    if !real.starts_with(&folder_real) {
+        return Err(format!(
+            "statement_template = \"{shown}\" is outside the folder of resultsday.toml ({}); \
+             put the template in that folder",
+            folder.display()
+        ));
+    }
+    let meta = std::fs::metadata(&real).map_err(|e| {
+        format!(
+            "statement_template = \"{shown}\": {}",
+            crate::inputs::describe_io(&e)
+        )
+    })?;
+    if !meta.is_file() {
+        return Err(format!("statement_template = \"{shown}\" is not a file"));
+    }
+    if meta.len() > MAX_TEMPLATE_BYTES {
+        return Err(format!(
+            "statement_template = \"{shown}\" is {} bytes, over the limit of {MAX_TEMPLATE_BYTES} \
+             for a template",
+            meta.len()
+        ));
+    }
+    Ok(joined)
 }
 
 #[cfg(test)]
@@ -67,6 +113,35 @@ mod tests {
         let s = load(Some(Path::new("samples/results-day/resultsday.toml"))).unwrap();
         assert_eq!(s.centre_name.as_deref(), Some("Northgate Academy"));
         assert_eq!(s.centre_number.as_deref(), Some("14520"));
+    }
+
+    #[test]
+    fn a_template_must_be_a_file_inside_the_settings_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("in");
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(folder.join("page.html"), "{{ 1 }}").unwrap();
+        std::fs::write(dir.path().join("outside.html"), "{{ 1 }}").unwrap();
+        std::os::unix::fs::symlink("/etc/hostname", folder.join("link.html")).unwrap();
+        let p = folder.join(FILE_NAME);
+        let with = |t: &str| {
+            std::fs::write(&p, format!("statement_template = \"{t}\"\n")).unwrap();
+            load(Some(&p))
+        };
+        assert_eq!(
+            with("page.html").unwrap().statement_template,
+            Some(folder.join("page.html"))
+        );
+        for (t, says) in [
+            ("../outside.html", "is outside the folder"),
+            ("/etc/hostname", "is outside the folder"),
+            ("link.html", "is outside the folder"),
+            ("missing.html", "no such file"),
+            (".", "is not a file"),
+        ] {
+            let e = with(t).unwrap_err().to_string();
+            assert!(e.contains(says), "{t}: {e}");
+        }
     }
 
     #[test]

@@ -177,10 +177,32 @@ pub fn walk(dir: &Path, limits: &Limits) -> (Vec<PathBuf>, Vec<InputError>) {
     let mut errors = Vec::new();
     // Folders named like a JCQ file; reported unless a JCQ file is found inside.
     let mut named_like_files: Vec<PathBuf> = Vec::new();
+    // Links are followed inside the folder, never out of it: a link to a file or folder
+    // elsewhere on the machine (`/etc/passwd`, another centre's results) is named, not read.
+    let root = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    let outside: std::cell::RefCell<Vec<InputError>> = std::cell::RefCell::new(Vec::new());
     let walker = walkdir::WalkDir::new(dir)
         .follow_links(true)
         .max_depth(limits.max_depth)
-        .sort_by_file_name();
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| {
+            if !e.path_is_symlink() {
+                return true;
+            }
+            match std::fs::canonicalize(e.path()) {
+                Ok(target) if !target.starts_with(&root) => {
+                    outside.borrow_mut().push(InputError::new(
+                        e.path(),
+                        "is a link to something outside the folder; not followed (copy the file \
+                         itself into the folder)",
+                    ));
+                    false
+                }
+                // Inside the folder, or a link that loops or leads nowhere (said below).
+                _ => true,
+            }
+        });
     for entry in walker {
         match entry {
             Ok(e) if e.file_type().is_file() => {
@@ -253,6 +275,7 @@ pub fn walk(dir: &Path, limits: &Limits) -> (Vec<PathBuf>, Vec<InputError>) {
             ));
         }
     }
+    errors.extend(outside.into_inner());
     errors.sort_by(|a, b| a.path.cmp(&b.path));
     (files, errors)
 }

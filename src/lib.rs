@@ -11,6 +11,7 @@ pub mod cli;
 pub mod cmd;
 pub mod config;
 pub mod csvlines;
+pub mod csvout;
 pub mod inputs;
 pub mod load;
 pub mod messages;

@@ -737,18 +737,42 @@ pub struct CentreSeries<'f> {
     pub files: Vec<&'f InputFile>,
 }
 
-/// The (centre, series) pairs with results or entries in the folder, sorted.
+/// Whether a file's series code belongs to a series: the same code, or another code of the
+/// same exam month. Each board chooses its own series letter within a month (AQA's `6A26`,
+/// OCR's `6B26`, Pearson's `6G26` are all June 2026), so one results day reads them together.
+pub fn in_series(code: &str, series: &str) -> bool {
+    code.eq_ignore_ascii_case(series)
+        || crate::calendar::series_id_of(code) == crate::calendar::series_id_of(series)
+}
+
+/// How a series whose files carry `codes` is named: its one code (`6A26`), or its calendar id
+/// (`2026-06`) when the boards' files carry several codes of the same month.
+pub fn series_name(codes: &BTreeSet<String>) -> String {
+    match codes.iter().next() {
+        Some(only) if codes.len() == 1 => only.clone(),
+        Some(first) => crate::calendar::series_id_of(first),
+        None => String::new(),
+    }
+}
+
+/// The (centre, series) pairs with results or entries in the folder, sorted; a series is
+/// named by [`series_name`].
 pub fn centre_series(folder: &Folder) -> BTreeSet<(String, String)> {
-    folder
-        .files
-        .iter()
-        .filter(|f| {
-            matches!(
-                f.data_type(),
-                Some(DataType::Results | DataType::Entries | DataType::Amendments)
-            )
-        })
-        .filter_map(|f| Some((f.centre()?, f.series()?)))
+    let mut codes: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
+    for f in folder.files.iter().filter(|f| {
+        matches!(
+            f.data_type(),
+            Some(DataType::Results | DataType::Entries | DataType::Amendments)
+        )
+    }) {
+        if let (Some(centre), Some(code)) = (f.centre(), f.series()) {
+            let id = crate::calendar::series_id_of(&code);
+            codes.entry((centre, id)).or_default().insert(code);
+        }
+    }
+    codes
+        .into_iter()
+        .map(|((centre, _), codes)| (centre, series_name(&codes)))
         .collect()
 }
 
@@ -806,13 +830,84 @@ impl<'f> BasedataSet<'f> {
         set
     }
 
-    /// A board's basedata for a series (empty when there is none).
+    /// A board's basedata for a series (empty when there is none): every series code of the
+    /// board in the series' month together.
     pub fn get(&self, board: &str, series: &str) -> Arc<Basedata> {
-        self.by_board
-            .get(&(board.to_string(), series.to_string()))
-            .cloned()
-            .unwrap_or_default()
+        if let Some(exact) = self.by_board.get(&(board.to_string(), series.to_string())) {
+            if !self
+                .by_board
+                .keys()
+                .any(|(b, code)| b == board && code != series && in_series(code, series))
+            {
+                return exact.clone();
+            }
+        }
+        let mut parts: Vec<(&String, &Arc<Basedata>)> = self
+            .by_board
+            .iter()
+            .filter(|((b, code), _)| b == board && in_series(code, series))
+            .map(|((_, code), bd)| (code, bd))
+            .collect();
+        match parts.len() {
+            0 => Arc::default(),
+            1 => parts[0].1.clone(),
+            _ => {
+                parts.sort_by(|a, b| a.0.cmp(b.0));
+                Arc::new(merge_basedata(parts.iter().map(|(_, bd)| bd.as_ref())))
+            }
+        }
     }
+
+    /// Every basedata file of a series, of every board and series code of its month.
+    fn files_of(&self, series: &str) -> impl Iterator<Item = &'f InputFile> + '_ {
+        let series = series.to_string();
+        self.files
+            .iter()
+            .filter(move |(code, _)| in_series(code, &series))
+            .flat_map(|(_, fs)| fs.iter().copied())
+    }
+}
+
+/// A board's basedata of several series codes of one month, as one: what one code's files
+/// hold that another's do not is added, in code order.
+fn merge_basedata<'a>(parts: impl Iterator<Item = &'a Basedata>) -> Basedata {
+    let mut bd = Basedata::default();
+    for p in parts {
+        for (k, v) in &p.syllabuses {
+            bd.syllabuses.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+        for (k, v) in &p.options {
+            bd.options.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+        for (k, v) in &p.components {
+            bd.components.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+        for (k, v) in &p.links {
+            bd.links.entry(k.clone()).or_insert_with(|| v.clone());
+        }
+        for (k, v) in &p.unit_links {
+            let linked = bd.unit_links.entry(k.clone()).or_default();
+            for c in v {
+                if !linked.contains(c) {
+                    linked.push(c.clone());
+                }
+            }
+        }
+        bd.disallowed.extend(p.disallowed.iter().cloned());
+        bd.versions.extend(p.versions.iter().cloned());
+    }
+    let mut certifications: foldhash::HashMap<String, Vec<String>> = Default::default();
+    for o in bd.options.values().filter(|o| o.is_award()) {
+        certifications
+            .entry(o.syllabus.clone())
+            .or_default()
+            .push(o.code.clone());
+    }
+    for v in certifications.values_mut() {
+        v.sort();
+    }
+    bd.certifications = certifications;
+    bd
 }
 
 /// Assembles one centre's series from the folder's files.
@@ -821,7 +916,7 @@ pub fn assemble<'f>(folder: &'f Folder, centre: &str, series: &str) -> CentreSer
     let own = folder.files.iter().filter(|f| {
         !f.data_type().is_some_and(|t| t.is_basedata())
             && f.centre().as_deref() == Some(centre)
-            && f.series().as_deref().is_none_or(|s| s == series)
+            && f.series().as_deref().is_none_or(|s| in_series(s, series))
     });
     assemble_centre(own, &basedata, centre, series)
 }
@@ -838,7 +933,7 @@ pub fn assemble_centre<'f>(
 ) -> CentreSeries<'f> {
     let own: Vec<&InputFile> = own
         .into_iter()
-        .filter(|f| f.series().as_deref().is_none_or(|s| s == series))
+        .filter(|f| f.series().as_deref().is_none_or(|s| in_series(s, series)))
         .collect();
     let mut by_board: BTreeMap<String, Vec<&InputFile>> = BTreeMap::new();
     for f in &own {
@@ -853,10 +948,7 @@ pub fn assemble_centre<'f>(
             (board, b)
         })
         .collect();
-    let mut files: Vec<&InputFile> = own
-        .into_iter()
-        .chain(basedata.files.get(series).into_iter().flatten().copied())
-        .collect();
+    let mut files: Vec<&InputFile> = own.into_iter().chain(basedata.files_of(series)).collect();
     files.sort_by(|a, b| a.path.cmp(&b.path));
     CentreSeries {
         centre: centre.to_string(),

@@ -4,14 +4,24 @@
 use std::fmt::Display;
 use std::io::{IsTerminal, Write};
 
-/// An error that stops a command, on stderr.
+/// An error that stops a command, on stderr, on one line: control characters in it (from a
+/// file name or a file's text) are shown escaped, so they can neither recolour the terminal nor
+/// forge a line.
 pub fn error(e: &dyn Display) {
-    let _ = writeln!(std::io::stderr(), "resultsday: error: {e}");
+    let _ = writeln!(
+        std::io::stderr(),
+        "resultsday: error: {}",
+        escape_terminal(&e.to_string())
+    );
 }
 
-/// A warning that does not stop a command, on stderr.
+/// A warning that does not stop a command, on stderr, escaped as [`error`] is.
 pub fn warn(e: &dyn Display) {
-    let _ = writeln!(std::io::stderr(), "resultsday: warning: {e}");
+    let _ = writeln!(
+        std::io::stderr(),
+        "resultsday: warning: {}",
+        escape_terminal(&e.to_string())
+    );
 }
 
 /// Whether stdout is a terminal (for colour and progress).

@@ -81,6 +81,15 @@ fn reconcile_board(centre: &str, b: &BoardSeries) -> Vec<Finding> {
                 .at(&Source::new(e.file, rec.line))
         };
         match syllabus_key(option) {
+            // With no basedata at all, the result checks say so once for the board; an entry
+            // with no result of its own option is still one to chase.
+            None if bd.is_empty() => {
+                findings.push(base(FindingKind::MissingResult).detail(format!(
+                "entered for {option} with board {} and no result for {option} has arrived (with \
+                 no basedata from the board, a result for another tier cannot be told apart)",
+                b.board
+            )))
+            }
             None => findings.push(base(FindingKind::UnknownEntryCode).detail(format!(
                 "the entry is for {option}, which is not in board {}'s basedata",
                 b.board

@@ -171,8 +171,7 @@ pub fn summary_line(changes: &[Change]) -> String {
 
 /// `changes.csv` bytes.
 pub fn changes_csv(changes: &[Change]) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record([
+    let mut w = crate::csvout::Builder::new([
         "candidate_number",
         "uci",
         "name",
@@ -186,7 +185,9 @@ pub fn changes_csv(changes: &[Change]) -> Vec<u8> {
         "direction",
         "prs_request",
         "refund_due",
-    ]);
+    ])
+    .numeric(["old_mark", "new_mark"])
+    .in_memory();
     let mark = |m: Option<u16>| m.map(|m| m.to_string()).unwrap_or_default();
     for c in changes {
         let refund = match c.refund_due {
@@ -194,7 +195,7 @@ pub fn changes_csv(changes: &[Change]) -> Vec<u8> {
             Some(false) => "no",
             None => "",
         };
-        let _ = w.write_record([
+        w.put_record([
             c.candidate_number.as_str(),
             &c.uci,
             &c.name,
@@ -210,14 +211,16 @@ pub fn changes_csv(changes: &[Change]) -> Vec<u8> {
             refund,
         ]);
     }
-    w.into_inner().unwrap_or_default()
+    w.into_bytes()
 }
 
 /// `analysis/changes.csv`: the headline measures before and after, and every subject whose
 /// entries or percentages moved, so senior leaders see how the numbers moved with the reviews.
 pub fn analysis_delta_csv(before: &Analysis, after: &Analysis) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record(["section", "key", "title", "measure", "before", "after"]);
+    let mut w =
+        crate::csvout::Builder::new(["section", "key", "title", "measure", "before", "after"])
+            .numeric(["before", "after"])
+            .in_memory();
     for m in &after.headline {
         let old = before
             .measure(m.measure)
@@ -225,7 +228,7 @@ pub fn analysis_delta_csv(before: &Analysis, after: &Analysis) -> Vec<u8> {
             .unwrap_or_default();
         let new = m.value.text();
         if old != new {
-            let _ = w.write_record(["headline", m.measure, "", "value", &old, &new]);
+            w.put_record(["headline", m.measure, "", "value", &old, &new]);
         }
     }
     let rows = |a: &Analysis| -> BTreeMap<(String, String), (String, [String; 3])> {
@@ -252,11 +255,11 @@ pub fn analysis_delta_csv(before: &Analysis, after: &Analysis) -> Vec<u8> {
         for (i, measure) in ["entries", "pct_top", "pct_pass"].iter().enumerate() {
             if o.1[i] != n.1[i] {
                 let key = format!("{} {}", k.0, k.1);
-                let _ = w.write_record(["subject", &key, title, measure, &o.1[i], &n.1[i]]);
+                w.put_record(["subject", &key, title, measure, &o.1[i], &n.1[i]]);
             }
         }
     }
-    w.into_inner().unwrap_or_default()
+    w.into_bytes()
 }
 
 #[cfg(test)]
@@ -398,7 +401,7 @@ mod tests {
         let text = String::from_utf8(changes_csv(&c)).unwrap();
         assert_eq!(
             text,
-            "candidate_number,uci,name,board,entry_code,title,old_grade,new_grade,old_mark,new_mark,direction,prs_request,refund_due\n\
+            "\u{feff}candidate_number,uci,name,board,entry_code,title,old_grade,new_grade,old_mark,new_mark,direction,prs_request,refund_due\n\
              1,,SMITH:ANN,70,8700,TITLE,3,4,,,up,NGA-PRS-001,yes\n"
         );
     }

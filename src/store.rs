@@ -36,6 +36,24 @@ const APPLICATION_ID: i32 = 0x5244_4159;
 /// How long to wait for another resultsday that is writing to the same store.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// How long a run waits for another run that is using the store before it gives up: a run of
+/// a whole trust takes a minute or two, so ten minutes is room for several.
+pub const RUN_LOCK_WAIT: Duration = Duration::from_secs(600);
+
+/// Replaces [`RUN_LOCK_WAIT`], in seconds (for tests, and for a script that would rather fail
+/// at once: `0`).
+pub const RUN_LOCK_WAIT_VAR: &str = "RESULTSDAY_STORE_WAIT";
+
+/// How long a run waits for another run using the store: [`RUN_LOCK_WAIT`], unless
+/// [`RUN_LOCK_WAIT_VAR`] says otherwise.
+pub fn run_lock_wait() -> Duration {
+    std::env::var(RUN_LOCK_WAIT_VAR)
+        .ok()
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .map_or(RUN_LOCK_WAIT, Duration::from_secs_f64)
+}
+
 /// The schema, one step per entry: entry `n` takes a store from version `n` to `n + 1`. Add new
 /// steps at the end; never change one that has shipped.
 pub const MIGRATIONS: &[&str] = &[
@@ -176,10 +194,27 @@ pub enum StoreError {
     ReadOnly { path: PathBuf },
 
     #[error(
-        "the store {} cannot be written: the disk is full; nothing from this run was saved",
+        "the store {} cannot be written: no space left on the device; nothing from this run \
+         was saved",
         path.display()
     )]
     DiskFull { path: PathBuf },
+
+    #[error(
+        "another run is still using the store {} after {} seconds of waiting; nothing from this \
+         run was saved: try again when it has finished",
+        path.display(),
+        waited.as_secs()
+    )]
+    Busy { path: PathBuf, waited: Duration },
+
+    #[error(
+        "the store {} cannot be written: SQLite cannot create or open its journal ({}) beside \
+         it; nothing from this run was saved",
+        path.display(),
+        journal.display()
+    )]
+    NoJournal { path: PathBuf, journal: PathBuf },
 
     #[error("the store {} cannot be opened: {reason}", path.display())]
     Io {
@@ -459,17 +494,54 @@ impl Store {
         Ok(RunBatch { tx, path })
     }
 
+    /// [`Store::begin_runs`] for a run that must not compute its changes against the wrong
+    /// earlier run: the store's write lock is taken before anything is read, and held until
+    /// the runs are saved, so a second run on the same store waits for the first and then
+    /// compares with what the first saved. When another run holds the lock, `waiting` is
+    /// called once and the run waits up to `wait` for it ([`StoreError::Busy`] after that).
+    pub fn begin_runs_waiting(
+        &mut self,
+        wait: Duration,
+        waiting: &mut dyn FnMut(),
+    ) -> Result<RunBatch<'_>, StoreError> {
+        let Store { conn, path } = self;
+        let conn: &Connection = conn;
+        let path: &Path = path;
+        let begin = |timeout: Duration| -> Result<rusqlite::Transaction<'_>, rusqlite::Error> {
+            conn.busy_timeout(timeout)?;
+            // `new_unchecked` borrows the connection shared, so that it can be tried again; the
+            // batch holds `&mut self`, so nothing else uses the connection meanwhile.
+            rusqlite::Transaction::new_unchecked(conn, TransactionBehavior::Immediate)
+        };
+        let failed = |e: rusqlite::Error, waited: Duration| {
+            let _ = conn.busy_timeout(BUSY_TIMEOUT);
+            if is_busy(&e) {
+                StoreError::Busy {
+                    path: path.to_path_buf(),
+                    waited,
+                }
+            } else {
+                sql_error(path, "start saving the run", e)
+            }
+        };
+        // First without waiting: is another run using the store?
+        let tx = match begin(Duration::ZERO) {
+            Ok(tx) => tx,
+            Err(e) if is_busy(&e) => {
+                waiting();
+                begin(wait).map_err(|e| failed(e, wait))?
+            }
+            Err(e) => return Err(failed(e, Duration::ZERO)),
+        };
+        // Within the run, a reader finishing its read is waited for as usual.
+        conn.busy_timeout(BUSY_TIMEOUT)
+            .map_err(|e| sql_error(path, "set how long to wait for a lock", e))?;
+        Ok(RunBatch { tx, path })
+    }
+
     /// The latest run of each centre and series: what a new run of it is compared with.
     pub fn latest_runs(&self) -> Result<HashMap<(String, String), i64>, StoreError> {
-        let err = |e| sql_error(&self.path, "list its runs", e);
-        let mut stmt = self
-            .conn
-            .prepare("SELECT centre, series, max(id) FROM runs GROUP BY centre, series")
-            .map_err(err)?;
-        let rows = stmt
-            .query_map([], |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)))
-            .map_err(err)?;
-        rows.collect::<Result<_, _>>().map_err(err)
+        latest_runs(&self.conn, &self.path)
     }
 
     /// Every run, oldest first.
@@ -509,15 +581,7 @@ impl Store {
         series: &str,
         before_run_id: i64,
     ) -> Result<Option<i64>, StoreError> {
-        self.conn
-            .query_row(
-                "SELECT id FROM runs WHERE centre = ?1 AND series = ?2 AND id < ?3
-                 ORDER BY id DESC LIMIT 1",
-                params![centre, series, before_run_id],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(|e| sql_error(&self.path, "find the previous run", e))
+        previous_run(&self.conn, &self.path, centre, series, before_run_id)
     }
 
     /// The results a run saved, in the order it saved them.
@@ -527,43 +591,12 @@ impl Store {
 
     /// The findings a run saved, in the order it saved them.
     pub fn findings_of_run(&self, run_id: i64) -> Result<Vec<Finding>, StoreError> {
-        let err = |e| sql_error(&self.path, "read the findings of a run", e);
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT severity, kind, board, centre, candidate_number, uci, name, entry_code,
-                        detail, file, line
-                 FROM findings WHERE run_id = ?1 ORDER BY id",
-            )
-            .map_err(err)?;
-        let rows = stmt.query_map([run_id], finding_from_row).map_err(err)?;
-        rows.collect::<Result<_, _>>().map_err(err)
+        findings_of(&self.conn, &self.path, run_id)
     }
 
     /// The input files a run read, in the order it saved them.
     pub fn files_of_run(&self, run_id: i64) -> Result<Vec<InputFileRecord>, StoreError> {
-        let err = |e| sql_error(&self.path, "read the input files of a run", e);
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT path, name, sha256, size, kind, board, records
-                 FROM input_files WHERE run_id = ?1 ORDER BY id",
-            )
-            .map_err(err)?;
-        let rows = stmt
-            .query_map([run_id], |r| {
-                Ok(InputFileRecord {
-                    path: PathBuf::from(r.get::<_, String>(0)?),
-                    name: r.get(1)?,
-                    sha256: r.get(2)?,
-                    size: r.get(3)?,
-                    kind: r.get(4)?,
-                    board: r.get(5)?,
-                    records: r.get(6)?,
-                })
-            })
-            .map_err(err)?;
-        rows.collect::<Result<_, _>>().map_err(err)
+        files_of(&self.conn, &self.path, run_id)
     }
 }
 
@@ -572,6 +605,14 @@ impl Store {
 pub struct RunBatch<'s> {
     tx: rusqlite::Transaction<'s>,
     path: &'s Path,
+}
+
+impl std::fmt::Debug for RunBatch<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunBatch")
+            .field("path", &self.path)
+            .finish()
+    }
 }
 
 impl RunBatch<'_> {
@@ -639,6 +680,75 @@ impl RunBatch<'_> {
     /// The results a saved run holds (see [`Store::results_of_run`]).
     pub fn results_of_run(&self, run_id: i64) -> Result<Vec<CandidateResult>, StoreError> {
         results_of(&self.tx, self.path, run_id)
+    }
+
+    /// The latest run of each centre and series, read under the lock this batch holds: no
+    /// other run can save one before this batch is committed or dropped.
+    pub fn latest_runs(&self) -> Result<HashMap<(String, String), i64>, StoreError> {
+        latest_runs(&self.tx, self.path)
+    }
+
+    /// See [`Store::previous_run`].
+    pub fn previous_run(
+        &self,
+        centre: &str,
+        series: &str,
+        before_run_id: i64,
+    ) -> Result<Option<i64>, StoreError> {
+        previous_run(&self.tx, self.path, centre, series, before_run_id)
+    }
+
+    /// Every run of `centre`, with its series, oldest first.
+    pub fn runs_of_centre(&self, centre: &str) -> Result<Vec<(i64, String)>, StoreError> {
+        let err = |e| sql_error(self.path, "list its runs", e);
+        let mut stmt = self
+            .tx
+            .prepare("SELECT id, series FROM runs WHERE centre = ?1 ORDER BY id")
+            .map_err(err)?;
+        let rows = stmt
+            .query_map([centre], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(err)?;
+        rows.collect::<Result<_, _>>().map_err(err)
+    }
+
+    /// The findings a saved run holds (see [`Store::findings_of_run`]).
+    pub fn findings_of_run(&self, run_id: i64) -> Result<Vec<Finding>, StoreError> {
+        findings_of(&self.tx, self.path, run_id)
+    }
+
+    /// The input files a saved run read (see [`Store::files_of_run`]).
+    pub fn files_of_run(&self, run_id: i64) -> Result<Vec<InputFileRecord>, StoreError> {
+        files_of(&self.tx, self.path, run_id)
+    }
+
+    /// Whether the store holds run `run_id` of `centre` and `series`, started at `started_at`
+    /// (as [`time_text`] writes it): whether a run's staged files may be put in place.
+    pub fn has_run(
+        &self,
+        run_id: i64,
+        centre: &str,
+        series: &str,
+        started_at: &str,
+    ) -> Result<bool, StoreError> {
+        self.tx
+            .query_row(
+                "SELECT count(*) FROM runs
+                 WHERE id = ?1 AND centre = ?2 AND series = ?3 AND started_at = ?4",
+                params![run_id, centre, series, started_at],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n > 0)
+            .map_err(|e| sql_error(self.path, "list its runs", e))
+    }
+
+    /// Reads from the store within the batch's transaction, for the modules that keep their
+    /// own tables in it; `action` says what, should it fail.
+    pub fn read<T>(
+        &self,
+        action: &'static str,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+    ) -> Result<T, StoreError> {
+        f(&self.tx).map_err(|e| sql_error(self.path, action, e))
     }
 
     /// Saves every run recorded.
@@ -801,6 +911,149 @@ fn bind_finding(stmt: &mut Statement, at: usize, run_id: i64, f: &Finding) -> ru
             &f.line,
         ],
     )
+}
+
+fn latest_runs(
+    conn: &Connection,
+    path: &Path,
+) -> Result<HashMap<(String, String), i64>, StoreError> {
+    let err = |e| sql_error(path, "list its runs", e);
+    let mut stmt = conn
+        .prepare("SELECT centre, series, max(id) FROM runs GROUP BY centre, series")
+        .map_err(err)?;
+    let rows = stmt
+        .query_map([], |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)))
+        .map_err(err)?;
+    rows.collect::<Result<_, _>>().map_err(err)
+}
+
+fn previous_run(
+    conn: &Connection,
+    path: &Path,
+    centre: &str,
+    series: &str,
+    before_run_id: i64,
+) -> Result<Option<i64>, StoreError> {
+    conn.query_row(
+        "SELECT id FROM runs WHERE centre = ?1 AND series = ?2 AND id < ?3
+         ORDER BY id DESC LIMIT 1",
+        params![centre, series, before_run_id],
+        |r| r.get(0),
+    )
+    .optional()
+    .map_err(|e| sql_error(path, "find the previous run", e))
+}
+
+/// Whether a run would save nothing that `run_id` did not: the same input files (by name,
+/// SHA-256 and size), the same results and the same findings, each as the store keeps them
+/// (every column it saves, in any order). What the store does not keep (the clock the run was
+/// made as of, its settings for statements and analysis) is not compared.
+pub fn same_as_saved(
+    files: (&[InputFileRecord], &[InputFileRecord]),
+    results: (&[CandidateResult], &[CandidateResult]),
+    findings: (&[Finding], &[Finding]),
+) -> bool {
+    fn keys<T>(rows: &[T], key: impl Fn(&T) -> String) -> Vec<String> {
+        let mut keys: Vec<String> = rows.iter().map(key).collect();
+        keys.sort_unstable();
+        keys
+    }
+    fn same<T>(pair: (&[T], &[T]), key: impl Fn(&T) -> String + Copy) -> bool {
+        pair.0.len() == pair.1.len() && keys(pair.0, key) == keys(pair.1, key)
+    }
+    let file = |f: &InputFileRecord| format!("{:?}", (&f.name, &f.sha256, f.size));
+    let result = |r: &CandidateResult| {
+        let grade = |g: &Option<Grade>| g.as_ref().map(|g| (g.code.clone(), g.partial_absence));
+        let components: Vec<_> = r
+            .components
+            .iter()
+            .map(|c| (&c.code, &c.title, c.mark, c.max_mark))
+            .collect();
+        format!(
+            "{:?}",
+            (
+                (&r.board, &r.centre, &r.candidate_number, &r.uci, &r.name),
+                (&r.entry_code, &r.syllabus_code, &r.title, &r.qualification),
+                (
+                    r.level,
+                    &r.gradeset,
+                    r.is_award,
+                    grade(&r.grade),
+                    grade(&r.grade2)
+                ),
+                (r.mark, r.max_mark, &r.endorsement, components),
+                (
+                    results_day_text(r.results_day),
+                    &r.source.file,
+                    r.source.line
+                ),
+            )
+        )
+    };
+    let finding = |f: &Finding| {
+        format!(
+            "{:?}",
+            (
+                (f.severity.as_str(), f.kind.as_str(), &f.board, &f.centre),
+                (&f.candidate_number, &f.uci, &f.name, &f.entry_code),
+                (&f.detail, &f.file, f.line),
+            )
+        )
+    };
+    same(files, file) && same(results, result) && same(findings, finding)
+}
+
+/// A time as the store keeps it (`runs.started_at`): RFC 3339, UTC.
+pub fn time_text(t: &DateTime<Utc>) -> String {
+    utc_text(t)
+}
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
+}
+
+fn findings_of(conn: &Connection, path: &Path, run_id: i64) -> Result<Vec<Finding>, StoreError> {
+    let err = |e| sql_error(path, "read the findings of a run", e);
+    let mut stmt = conn
+        .prepare(
+            "SELECT severity, kind, board, centre, candidate_number, uci, name, entry_code,
+                    detail, file, line
+             FROM findings WHERE run_id = ?1 ORDER BY id",
+        )
+        .map_err(err)?;
+    let rows = stmt.query_map([run_id], finding_from_row).map_err(err)?;
+    rows.collect::<Result<_, _>>().map_err(err)
+}
+
+fn files_of(
+    conn: &Connection,
+    path: &Path,
+    run_id: i64,
+) -> Result<Vec<InputFileRecord>, StoreError> {
+    let err = |e| sql_error(path, "read the input files of a run", e);
+    let mut stmt = conn
+        .prepare(
+            "SELECT path, name, sha256, size, kind, board, records
+             FROM input_files WHERE run_id = ?1 ORDER BY id",
+        )
+        .map_err(err)?;
+    let rows = stmt
+        .query_map([run_id], |r| {
+            Ok(InputFileRecord {
+                path: PathBuf::from(r.get::<_, String>(0)?),
+                name: r.get(1)?,
+                sha256: r.get(2)?,
+                size: r.get(3)?,
+                kind: r.get(4)?,
+                board: r.get(5)?,
+                records: r.get(6)?,
+            })
+        })
+        .map_err(err)?;
+    rows.collect::<Result<_, _>>().map_err(err)
 }
 
 /// The results a run saved, in the order it saved them.
@@ -985,6 +1238,15 @@ fn sql_error(path: &Path, action: &'static str, e: rusqlite::Error) -> StoreErro
         },
         Some(ErrorCode::ReadOnly | ErrorCode::PermissionDenied) => StoreError::ReadOnly { path },
         Some(ErrorCode::DiskFull) => StoreError::DiskFull { path },
+        // The store itself is open: what cannot be opened is the journal beside it.
+        Some(ErrorCode::CannotOpen) if action != "open the file" => {
+            let mut journal = path.as_os_str().to_owned();
+            journal.push("-journal");
+            StoreError::NoJournal {
+                path,
+                journal: PathBuf::from(journal),
+            }
+        }
         _ => StoreError::Sqlite {
             path,
             action,
@@ -1220,6 +1482,43 @@ mod tests {
             .collect::<Result<_, _>>()
             .unwrap();
         assert_eq!(tables, ["findings", "input_files", "results", "runs"]);
+    }
+
+    #[test]
+    fn a_run_waits_for_another_using_the_store_then_gives_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.db");
+        let mut store = Store::open(&path).unwrap();
+        // Free: no wait, and nothing said.
+        let mut said = 0;
+        drop(
+            store
+                .begin_runs_waiting(Duration::from_millis(100), &mut || said += 1)
+                .unwrap(),
+        );
+        assert_eq!(said, 0);
+        // Held by another: said once, waited, then refused.
+        let other = Connection::open(&path).unwrap();
+        other.execute_batch("BEGIN IMMEDIATE").unwrap();
+        let started = std::time::Instant::now();
+        let e = store
+            .begin_runs_waiting(Duration::from_millis(300), &mut || said += 1)
+            .unwrap_err();
+        assert!(started.elapsed() >= Duration::from_millis(300));
+        assert_eq!(said, 1);
+        assert!(matches!(e, StoreError::Busy { .. }), "{e:?}");
+        assert!(
+            e.to_string()
+                .starts_with("another run is still using the store"),
+            "{e}"
+        );
+        // Released: the lock is taken, and the runs read under it.
+        other.execute_batch("ROLLBACK").unwrap();
+        let batch = store
+            .begin_runs_waiting(Duration::from_millis(100), &mut || said += 1)
+            .unwrap();
+        assert!(batch.latest_runs().unwrap().is_empty());
+        assert_eq!(said, 1);
     }
 
     #[test]

@@ -360,7 +360,7 @@ fn headline_csv_exactly() {
     let text = String::from_utf8(headline_csv(&a)).unwrap();
     assert_eq!(
         text,
-        "measure,value,denominator\n\
+        "\u{feff}measure,value,denominator\n\
          gcse_entries,4,\n\
          gcse_pct_9_4_en_ma,50.0,2\n\
          gcse_pct_9_5_en_ma,0.0,2\n\
@@ -399,7 +399,7 @@ fn subjects_csv_header_and_rows_exactly() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
         lines[0],
-        "board,entry_code,title,qualification,entries,\
+        "\u{feff}board,entry_code,title,qualification,entries,\
          9,8,7,6,5,4,3,2,1,U,A*,A,B,C,D,E,*2,D2,M2,P2,D1,M1,P1,X,Q,pct_top,pct_pass"
     );
     assert_eq!(
@@ -568,7 +568,10 @@ fn breakdown_rows_per_group_and_value() {
 
     let text = String::from_utf8(breakdown_csv(&a).unwrap()).unwrap();
     let mut lines = text.lines();
-    assert_eq!(lines.next(), Some("group,value,measure,result,denominator"));
+    assert_eq!(
+        lines.next(),
+        Some("\u{feff}group,value,measure,result,denominator")
+    );
     assert_eq!(lines.next(), Some("eal,(not in MIS),gcse_entries,2,"));
     assert!(text.contains("\nsex,F,gcse_pct_9_4_en_ma,50.0,2\n"));
     assert!(text.contains("\nsex,M,p8,n/a,\n"));

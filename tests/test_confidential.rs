@@ -299,11 +299,12 @@ fn files_left_readable_by_others_are_owner_only_once_written_again() {
     set_mode(&w.join("s.db"), 0o644);
     expect_status(&resultsday_umask_000(w, &args), 0, "second run");
     let after = walk(&w.join("out"));
-    // The second run is a re-run: it adds the comparison with the first.
+    // The second run is of the same files: nothing has changed, so it records nothing new and
+    // writes the same set again, with no comparison.
     for rel in before.keys() {
         assert!(after.contains_key(rel), "{rel}");
     }
-    assert!(after.contains_key("changes.csv"));
+    assert!(!after.contains_key("changes.csv"));
     for (rel, path) in &after {
         let want = if path.is_dir() { 0o777 } else { 0o600 };
         assert_eq!(mode(path), want, "out/{rel}");
@@ -324,7 +325,7 @@ fn files_left_readable_by_others_are_owner_only_once_written_again() {
     assert_eq!(mode(&w.join("prs-log.csv")), 0o600);
     assert!(std::fs::read_to_string(w.join("prs-log.csv"))
         .unwrap()
-        .starts_with("reference,candidate_number,board,"));
+        .starts_with("\u{feff}reference,candidate_number,board,"));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -884,7 +885,10 @@ fn the_headline_csv_waits_for_half_past_nine_on_the_last_results_day() {
         );
         if written {
             let csv = std::fs::read_to_string(&headline).unwrap();
-            assert!(csv.starts_with("measure,value,denominator\n"), "{csv}");
+            assert!(
+                csv.starts_with("\u{feff}measure,value,denominator\n"),
+                "{csv}"
+            );
             assert!(csv.contains("\ngcse_entries,"), "{csv}");
         }
     }
@@ -910,11 +914,11 @@ fn a_held_back_run_leaves_no_earlier_headline_csv_in_out() {
     assert!(!outputs(&json).contains(&"analysis/headline.csv".to_string()));
     assert!(stdout.contains("written: findings.csv,"), "{stdout}");
     assert!(!stdout.contains("analysis/headline.csv,"), "{stdout}");
-    // The re-run's comparison with the run before is for the centre (the same store).
+    // The same files again record nothing new, so there is no comparison with a run before.
     let left: Vec<String> = walk(&w.join("out/analysis")).into_keys().collect();
     assert_eq!(
         left,
-        ["changes.csv", "subjects.csv"],
+        ["subjects.csv"],
         "analysis/ holds this run's files only"
     );
 

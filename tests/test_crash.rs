@@ -1,17 +1,23 @@
 //! A results-day run or a requests import killed at any moment (SIGKILL: no chance to tidy up)
-//! leaves the store sound and as it was, or holding the whole new run, and leaves every file in
-//! OUT whole: the earlier run's version or the new one, never a torn mixture. What a kill may
-//! leave besides is a temporary file named as one (`.statements.html.<pid>.tmp`), owner-only.
+//! leaves the store sound and as it was, or holding the whole new run. A run writes its whole set
+//! of outputs into a staging folder in OUT (`.staging-<pid>`) before the store saves the run, and
+//! puts it in place after: so while the store does not hold the re-run, OUT is exactly the
+//! earlier run's set; once it does, a kill may come while the set is being put in place (each
+//! file the earlier version or the new one, never a torn one), and the next run finishes putting
+//! it in place. What a kill may leave besides is the staging folder (0700, its files 0600) and a
+//! hidden temporary file named as one (`.probe.<pid>.tmp`), owner-only; the next run removes both.
 //!
 //! The kills land at delays spread over the whole of a run, and on events seen from outside:
-//! the store's rollback journal appearing (the run's transaction is being written), an output's
-//! temporary file appearing (that output is being written), and the re-run's `changes.csv`
-//! appearing (the store has committed and the comparison is being written). Wherever a kill
-//! lands, the same checks hold.
+//! the store's rollback journal appearing (the run's transaction is being written) and going (it
+//! is committed), an output's temporary file appearing in the staging folder (that output is
+//! being written), the staging folder's manifest appearing (the set is complete, the store about
+//! to commit), and the re-run's `changes.csv` appearing in OUT (the set is being put in place).
+//! Wherever a kill lands, the same checks hold, and the next run leaves OUT exactly the set the
+//! store says.
 
 mod common;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -26,7 +32,7 @@ use common::copy_dir;
 const CANDIDATES: usize = 600;
 const AS_OF: &str = "2026-08-20T10:00";
 
-/// The outputs a re-run writes after its run is committed to the store.
+/// The outputs only a re-run has: its comparison with the run before.
 const AFTER_COMMIT: &[&str] = &[
     "changes.csv",
     "statements-changed.html",
@@ -90,21 +96,6 @@ fn journal_of(db: &Path) -> PathBuf {
     let mut name = db.as_os_str().to_owned();
     name.push("-journal");
     PathBuf::from(name)
-}
-
-/// Whether `rel` (`analysis/.headline.csv.4242.tmp`) is the temporary file of one of `outputs`
-/// in the same folder, as `resultsday::output` names them: `.<name>.<process id>.tmp`.
-fn temporary_of<'o>(rel: &str, outputs: &BTreeSet<&'o str>) -> Option<&'o str> {
-    let (folder, name) = match rel.rsplit_once('/') {
-        Some((folder, name)) => (format!("{folder}/"), name),
-        None => (String::new(), rel),
-    };
-    let inner = name.strip_prefix('.')?.strip_suffix(".tmp")?;
-    let (target, pid) = inner.rsplit_once('.')?;
-    if pid.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    outputs.get(format!("{folder}{target}").as_str()).copied()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -212,8 +203,11 @@ enum When {
     After(Duration),
     /// As soon as this file exists.
     Exists(PathBuf),
-    /// As soon as the temporary file of this output (relative to the folder) exists.
+    /// As soon as the temporary file of this output (relative to the folder) exists, in the
+    /// folder or in a staging folder in it.
     Writing(PathBuf, &'static str),
+    /// As soon as a staging folder in this folder has its manifest: the set is complete.
+    Sealed(PathBuf),
     /// As soon as this file, once seen, is gone: the store's journal, at the commit.
     Gone(PathBuf),
     /// As soon as this file's size or time of change is not what it was at the start.
@@ -236,17 +230,23 @@ impl When {
             }
             When::Writing(out, rel) => {
                 let (folder, name) = match rel.rsplit_once('/') {
-                    Some((f, n)) => (out.join(f), n),
-                    None => (out.clone(), *rel),
+                    Some((f, n)) => (PathBuf::from(f), n),
+                    None => (PathBuf::new(), *rel),
                 };
                 let prefix = format!(".{name}.");
-                std::fs::read_dir(folder).is_ok_and(|entries| {
-                    entries.flatten().any(|e| {
-                        let n = e.file_name().to_string_lossy().into_owned();
-                        n.starts_with(&prefix) && n.ends_with(".tmp")
+                let writing = |dir: PathBuf| {
+                    std::fs::read_dir(dir.join(&folder)).is_ok_and(|entries| {
+                        entries.flatten().any(|e| {
+                            let n = e.file_name().to_string_lossy().into_owned();
+                            n.starts_with(&prefix) && n.ends_with(".tmp")
+                        })
                     })
-                })
+                };
+                writing(out.clone()) || stagings(out).into_iter().any(writing)
             }
+            When::Sealed(out) => stagings(out)
+                .into_iter()
+                .any(|dir| dir.join(".manifest.json").exists()),
         }
     }
 
@@ -255,10 +255,25 @@ impl When {
             When::After(d) => format!("after {} ms", d.as_millis()),
             When::Exists(path) => format!("when {} exists", path.display()),
             When::Writing(_, rel) => format!("while {rel} is written"),
+            When::Sealed(_) => "when the set is sealed".to_string(),
             When::Gone(path) => format!("when {} is gone", path.display()),
             When::Changed(path) => format!("when {} changes", path.display()),
         }
     }
+}
+
+/// The staging folders in `out`.
+fn stagings(out: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(out).map_or_else(
+        |_| Vec::new(),
+        |entries| {
+            entries
+                .flatten()
+                .filter(|e| e.file_name().to_string_lossy().starts_with(".staging-"))
+                .map(|e| e.path())
+                .collect()
+        },
+    )
 }
 
 /// A file's size and time of last change.
@@ -372,31 +387,66 @@ fn run_json(bytes: &[u8], what: &str) -> serde_json::Value {
     v
 }
 
-/// `run.json` of the re-run as it is before the run is committed: the outputs written after the
-/// commit are not yet in its list.
-fn before_commit(new: &serde_json::Value) -> serde_json::Value {
-    let mut v = new.clone();
-    let outputs = v["outputs"].as_array_mut().unwrap();
-    let all = outputs.len();
-    outputs.retain(|o| !AFTER_COMMIT.contains(&o.as_str().unwrap()));
-    assert_eq!(outputs.len() + AFTER_COMMIT.len(), all, "{new}");
-    v
-}
-
 /// What the re-run over the first run may leave: OUT and the store as the first run left them,
-/// as the re-run leaves them, or on the way from one to the other.
+/// as the re-run leaves them, or (OUT only, once the store holds the re-run) on the way from
+/// one to the other.
 struct Expected {
     old: BTreeMap<String, Vec<u8>>,
     new: BTreeMap<String, Vec<u8>>,
     old_json: serde_json::Value,
     new_json: serde_json::Value,
-    new_json_before_commit: serde_json::Value,
     dump_before: Dump,
     dump_after: Dump,
     results_of_new_run: i64,
 }
 
+/// Whether `rel` is inside a run's staging folder (`.staging-<pid>/...`).
+fn in_staging(rel: &str) -> bool {
+    rel.split('/').next().is_some_and(|top| {
+        top.strip_prefix(".staging-")
+            .is_some_and(|pid| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
+    })
+}
+
+/// Whether a file's name is a temporary one, as `resultsday::output` names them:
+/// `.<name>.<process id>.tmp`.
+fn is_temporary(rel: &str) -> bool {
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    name.strip_prefix('.')
+        .and_then(|n| n.strip_suffix(".tmp"))
+        .and_then(|n| n.rsplit_once('.'))
+        .is_some_and(|(target, pid)| {
+            !target.is_empty() && !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit())
+        })
+}
+
+/// OUT's visible files (not those in a staging folder, not temporaries) are exactly `set`.
+fn assert_set(
+    visible: &BTreeMap<String, Vec<u8>>,
+    set: &BTreeMap<String, Vec<u8>>,
+    json: &serde_json::Value,
+    what: &str,
+) {
+    let keys: Vec<&String> = visible.keys().collect();
+    assert_eq!(keys, set.keys().collect::<Vec<_>>(), "{what}");
+    for (rel, bytes) in visible {
+        if rel == "run.json" {
+            assert_eq!(&run_json(bytes, what), json, "{what}: run.json");
+        } else {
+            assert!(
+                set.get(rel) == Some(bytes),
+                "{what}: {rel} is not of the same set"
+            );
+        }
+    }
+}
+
 /// The checks after a kill of the re-run; returns the state the store was left in.
+///
+/// OUT is the first run's set exactly while the store does not hold the re-run. Once it does,
+/// the kill may have come while the re-run's set was being put in place: each file is the
+/// earlier or the new one, the rest of the new set waiting in the staging folder, and the next
+/// run puts it in place. Either way, the staging folder and any temporary file are owner-only.
 fn check_after_kill(c: &Centre, e: &Expected, what: &str) -> Stored {
     let db = c.path("s.db");
     #[cfg(unix)]
@@ -412,68 +462,82 @@ fn check_after_kill(c: &Centre, e: &Expected, what: &str) -> Stored {
         );
     }
 
-    let outputs: BTreeSet<&str> = e
-        .old
-        .keys()
-        .chain(e.new.keys())
-        .map(String::as_str)
-        .collect();
     let found = files(&c.path("out"));
+    let mut visible = BTreeMap::new();
+    let mut staged = 0;
     let mut temporaries = 0;
     for (rel, bytes) in &found {
-        if temporary_of(rel, &outputs).is_some() {
-            #[cfg(unix)]
+        #[cfg(unix)]
+        if in_staging(rel) || is_temporary(rel) {
             assert_eq!(mode(&c.path("out").join(rel)), 0o600, "{what}: {rel}");
+        }
+        if in_staging(rel) {
+            staged += 1;
+        } else if is_temporary(rel) {
             temporaries += 1;
-            continue;
-        }
-        if rel == "run.json" {
-            let v = run_json(bytes, what);
-            let allowed: &[&serde_json::Value] = match stored {
-                // The store records a run only once its outputs, run.json among them, are in
-                // place.
-                Stored::Before => &[&e.old_json, &e.new_json_before_commit],
-                Stored::After => &[&e.new_json_before_commit, &e.new_json],
-            };
-            assert!(
-                allowed.contains(&&v),
-                "{what}: run.json is neither the earlier nor the new one ({stored:?}):\n{v}"
-            );
-            continue;
-        }
-        let old = e.old.get(rel);
-        let new = e.new.get(rel);
-        assert!(
-            old == Some(bytes) || new == Some(bytes),
-            "{what}: {rel} ({} bytes) is neither the earlier version ({:?} bytes) nor the new \
-             one ({:?} bytes)",
-            bytes.len(),
-            old.map(Vec::len),
-            new.map(Vec::len)
-        );
-        match stored {
-            Stored::Before => assert!(
-                !AFTER_COMMIT.contains(&rel.as_str()),
-                "{what}: {rel}, the comparison with a run the store does not hold"
-            ),
-            Stored::After if !AFTER_COMMIT.contains(&rel.as_str()) => {
-                assert!(
-                    new == Some(bytes),
-                    "{what}: {rel} is not the committed run's"
-                )
-            }
-            Stored::After => {}
+        } else {
+            visible.insert(rel.clone(), bytes.clone());
         }
     }
-    // The statements and the analysis are written side by side: at most one file each in hand.
-    assert!(temporaries <= 2, "{what}: {temporaries} temporary files");
-    for rel in e.old.keys() {
-        assert!(found.contains_key(rel), "{what}: {rel} is gone");
+    // Only a check that files can be made in a folder (`.probe.<pid>.tmp`) is written in OUT's
+    // own folders, one at a time.
+    assert!(
+        temporaries <= 1,
+        "{what}: {temporaries} temporary files in OUT"
+    );
+    #[cfg(unix)]
+    for entry in std::fs::read_dir(c.path("out")).unwrap() {
+        let entry = entry.unwrap();
+        if in_staging(&entry.file_name().to_string_lossy()) {
+            assert_eq!(mode(&entry.path()), 0o700, "{what}: the staging folder");
+        }
+    }
+    match stored {
+        Stored::Before => assert_set(&visible, &e.old, &e.old_json, what),
+        Stored::After if staged == 0 => assert_set(&visible, &e.new, &e.new_json, what),
+        Stored::After => {
+            eprintln!("{what}: killed with the store saved and the set not all in place");
+            for (rel, bytes) in &visible {
+                if rel == "run.json" {
+                    let v = run_json(bytes, what);
+                    assert!(
+                        v == e.old_json || v == e.new_json,
+                        "{what}: run.json is neither the earlier nor the new one"
+                    );
+                    continue;
+                }
+                assert!(
+                    e.old.get(rel) == Some(bytes) || e.new.get(rel) == Some(bytes),
+                    "{what}: {rel} ({} bytes) is neither the earlier version nor the new one",
+                    bytes.len()
+                );
+            }
+        }
     }
     stored
 }
 
+/// The next run finishes or removes what a killed run left: a run that fails at once (a series
+/// the folder does not have) after dealing with OUT leaves exactly the set the store says.
+fn check_next_run_finishes_it(c: &Centre, e: &Expected, stored: Stored, what: &str) {
+    let out = c.run("b").args(["--series", "9Z99"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{what}: the probe run");
+    let found = files(&c.path("out"));
+    let strays: Vec<&String> = found
+        .keys()
+        .filter(|rel| in_staging(rel) || is_temporary(rel))
+        .collect();
+    assert!(strays.is_empty(), "{what}: the next run left {strays:?}");
+    match stored {
+        Stored::Before => assert_set(&found, &e.old, &e.old_json, what),
+        Stored::After => assert_set(&found, &e.new, &e.new_json, what),
+    }
+    let again = which_state(&dump(&c.path("s.db")), &e.dump_before, &e.dump_after, what);
+    assert_eq!(again, stored, "{what}: the probe run changed the store");
+}
+
 const RESUMED: &str = "resumed after a kill mid-transaction";
+const RERUN: &str = "re-run after a kill once the store held the run";
 
 #[test]
 fn a_run_killed_at_any_moment_leaves_the_store_and_every_output_whole() {
@@ -508,11 +572,9 @@ fn a_run_killed_at_any_moment_leaves_the_store_and_every_output_whole() {
     );
     assert!(results_of_new_run > 5 * CANDIDATES as i64);
     assert_eq!(count(&c.path("s.db"), "SELECT count(*) FROM runs"), 2);
-    let new_json = run_json(&new["run.json"], "the re-run");
     let e = Expected {
         old_json: run_json(&old["run.json"], "the first run"),
-        new_json_before_commit: before_commit(&new_json),
-        new_json,
+        new_json: run_json(&new["run.json"], "the re-run"),
         old,
         new,
         dump_before,
@@ -535,6 +597,8 @@ fn a_run_killed_at_any_moment_leaves_the_store_and_every_output_whole() {
     ] {
         plan.push(When::Writing(out.clone(), rel));
     }
+    // The set complete and about to be saved; then while it is put in place.
+    plan.push(When::Sealed(out.clone()));
     plan.push(When::Exists(out.join("changes.csv")));
     for rel in ["statements.html", "analysis.xlsx", "findings.csv"] {
         plan.push(When::Changed(out.join(rel)));
@@ -559,6 +623,7 @@ fn a_run_killed_at_any_moment_leaves_the_store_and_every_output_whole() {
             std::fs::create_dir(&kept).unwrap();
             std::fs::copy(c.path("s.db"), kept.join("s.db")).unwrap();
             std::fs::copy(journal_of(&c.path("s.db")), journal_of(&kept.join("s.db"))).unwrap();
+            copy_dir(&out, &kept.join("out"));
             kept
         });
         let stored = check_after_kill(&c, &e, &what);
@@ -571,23 +636,41 @@ fn a_run_killed_at_any_moment_leaves_the_store_and_every_output_whole() {
             (None, s) => format!("killed, store {s:?}"),
         };
         *landed.entry(key).or_default() += 1;
+        // A kill once the store held the run: running the same files again records nothing
+        // and leaves the re-run's set, its comparison with the first run included (the first
+        // time only: it costs a whole run).
+        let rerun_after = ended.is_none() && stored == Stored::After && !landed.contains_key(RERUN);
+        if rerun_after {
+            let kept = c.path("killed-after");
+            let _ = std::fs::remove_dir_all(&kept);
+            copy_dir(&out, &kept);
+            c.run_whole("b");
+            assert_set(
+                &files(&out),
+                &e.new,
+                &e.new_json,
+                &format!("{what}: re-run"),
+            );
+            assert_eq!(
+                dump(&c.path("s.db")),
+                e.dump_after,
+                "{what}: re-run recorded nothing"
+            );
+            let _ = std::fs::remove_dir_all(&out);
+            copy_dir(&kept, &out);
+            *landed.entry(RERUN.into()).or_default() += 1;
+        }
+        check_next_run_finishes_it(&c, &e, stored, &what);
         // Once the store has rolled back what the kill left, running again completes the run.
         if let (Some(kept), Stored::Before) = (recover, stored) {
             std::fs::copy(kept.join("s.db"), c.path("s.db")).unwrap();
             std::fs::copy(journal_of(&kept.join("s.db")), journal_of(&c.path("s.db"))).unwrap();
+            let _ = std::fs::remove_dir_all(&out);
+            copy_dir(&kept.join("out"), &out);
             c.run_whole("b");
             let now = files(&out);
-            for (rel, bytes) in &e.new {
-                if rel == "run.json" {
-                    assert_eq!(run_json(&now[rel], &what), e.new_json, "{what}: re-run");
-                } else {
-                    assert!(now.get(rel) == Some(bytes), "{what}: re-run: {rel}");
-                }
-            }
+            assert_set(&now, &e.new, &e.new_json, &format!("{what}: re-run"));
             assert_eq!(dump(&c.path("s.db")), e.dump_after, "{what}: re-run");
-            // The killed run's temporaries are gone: every file is an output.
-            let strays: Vec<&String> = now.keys().filter(|rel| rel.ends_with(".tmp")).collect();
-            assert!(strays.is_empty(), "{what}: re-run left {strays:?}");
             *landed.entry(RESUMED.into()).or_default() += 1;
         }
     }

@@ -722,3 +722,51 @@ fn an_amendment_withdraws_by_its_flag_and_changes_details_with_no_options() {
     );
     assert!(lines[3][108..192].iter().all(|&b| b == b' '), "no slots");
 }
+
+#[test]
+fn a_board_with_no_basedata_is_one_error_naming_the_board() {
+    let c = Centre {
+        dir: tempfile::tempdir().unwrap(),
+    };
+    let c = c
+        .entries(
+            "E1452070.X01",
+            &[
+                entry("0001", "J560H", None),
+                entry("0001", "8700", None),
+                entry("0002", "J560H", None),
+            ],
+        )
+        .results(
+            "R1452070.X01",
+            &[result("0001", "J560H", "7"), result("0002", "J560H", "5")],
+        );
+    let findings = c.findings();
+    let unknown: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.kind == UnknownEntryCode)
+        .collect();
+    assert_eq!(unknown.len(), 1, "{findings:?}");
+    assert_eq!(
+        (
+            unknown[0].board.as_str(),
+            unknown[0].candidate_number.as_str()
+        ),
+        ("70", "")
+    );
+    assert!(
+        unknown[0].detail.contains(
+            "no basedata from board 70 for series 6A26: none of its 2 results and 3 entries"
+        ),
+        "{}",
+        unknown[0].detail
+    );
+    // The entry with no result of its own is still one to chase.
+    assert_eq!(
+        c.kinds()
+            .into_iter()
+            .filter(|k| k.0 != UnknownEntryCode)
+            .collect::<Vec<_>>(),
+        [k(MissingResult, "0001", "8700")]
+    );
+}

@@ -650,7 +650,7 @@ fn the_export_has_the_contract_columns_and_round_trips() {
     let written = std::fs::read_to_string(centre.path("log.csv")).unwrap();
     assert_eq!(
         written.lines().next().unwrap(),
-        "reference,candidate_number,board,entry_code,component_code,service,requested_on,\
+        "\u{feff}reference,candidate_number,board,entry_code,component_code,service,requested_on,\
          consent_on,status,outcome,outcome_on,old_grade,new_grade,fee,refund_due,\
          keep_consent_until"
     );

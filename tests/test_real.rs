@@ -147,3 +147,63 @@ fn inspect_shows_what_the_real_headers_hold() {
     assert_eq!(v["centre_blocks"][0]["trailer_count"], 193);
     assert_eq!(v["problems"].as_array().unwrap().len(), 0);
 }
+
+/// One June, several series codes: each board chooses its own series letter within the month
+/// (AQA's June 2017 GCSE files are 6G17, OCR's 6B17), and the run reads them together as June
+/// 2017, each board with its own basedata.
+#[test]
+fn the_boards_series_codes_of_one_month_are_one_series() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    for f in AQA_BASEDATA.iter().chain(&[
+        "entries/A5220570.X19",
+        "basedata/s6b17_01.x04",
+        "basedata/o6b17_01.x04",
+        "basedata/c6b17_01.x04",
+        "basedata/l6b17_01.x04",
+        "entries/E5220501.X89",
+    ]) {
+        std::fs::copy(real(f), input.join(Path::new(f).file_name().unwrap())).unwrap();
+    }
+    let out = dir.path().join("out");
+    let output = resultsday()
+        .arg("run")
+        .arg(&input)
+        .arg("--out")
+        .arg(&out)
+        .arg("--db")
+        .arg(dir.path().join("store.db"))
+        .args(["--as-of", "2017-08-24T06:00"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stdout}\n{stderr}");
+    assert!(!stderr.contains("several series"), "{stderr}");
+    let findings = rows(&out.join("findings.csv"));
+    let missing: Vec<(&str, &str, &str)> = findings
+        .iter()
+        .filter(|r| &r[1] == "missing_result")
+        .map(|r| (&r[2], &r[4], &r[7]))
+        .collect();
+    assert_eq!(
+        missing,
+        [
+            ("01", "6853", "4755"),
+            ("01", "6853", "4771"),
+            ("70", "6767", "7992"),
+            ("70", "6767", "8401"),
+            ("70", "6767", "8402"),
+            ("70", "6767", "8403"),
+            ("70", "6767", "8700"),
+            ("70", "6767", "8702"),
+        ],
+        "{findings:?}"
+    );
+    // Each board's entries are checked against its own basedata: nothing is unknown.
+    assert!(
+        !findings.iter().any(|r| &r[1] == "unknown_entry_code"),
+        "{findings:?}"
+    );
+}

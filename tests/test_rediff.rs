@@ -52,11 +52,14 @@ fn the_first_run_has_nothing_to_compare() {
 fn a_re_run_of_the_same_files_changes_nothing() {
     let dir = day_one();
     let stdout = run(dir.path(), "2026-08-20T11:00");
+    // The same files again record nothing new: run 1 stays the latest, with nothing before it
+    // to compare with.
     assert!(
-        stdout.contains("0 grades up, 0 down, 0 marks changed, 0 new results, 0 removed"),
+        stdout.contains("nothing has changed since run 1"),
         "{stdout}"
     );
-    assert_eq!(rows(&dir.path().join("out/changes.csv")).len(), 0);
+    assert!(!stdout.contains("recorded as run"), "{stdout}");
+    assert!(!dir.path().join("out/changes.csv").exists());
     assert!(!dir.path().join("out/statements-changed.html").exists());
 }
 

@@ -309,3 +309,16 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[test]
+fn series_names_a_code_exactly_or_a_month_by_its_id() {
+    // The samples are June 2026, every board's files in series 6A26.
+    let (_, stdout, status) = run_day_one("2026-08-19T06:00", &["--series", "6B26"]);
+    assert_eq!(status, 2, "{stdout}");
+    let (_, stdout, status) = run_day_one("2026-08-19T06:00", &["--series", "6a26"]);
+    assert_eq!(status, 0, "{stdout}");
+    let (_, stdout, status) = run_day_one("2026-08-19T06:00", &["--series", "2026-06"]);
+    assert_eq!(status, 0, "{stdout}");
+    let (_, stdout, status) = run_day_one("2026-08-19T06:00", &["--series", "2026-11"]);
+    assert_eq!(status, 2, "{stdout}");
+}

@@ -10,7 +10,7 @@ use chrono_tz::Tz;
 use parsers::{Boards, Grade};
 use resultsday::calendar::{parse_as_of, Calendar};
 use resultsday::config::Settings;
-use resultsday::model::{CandidateResult, ResultsDay, Source};
+use resultsday::model::{CandidateResult, Finding, FindingKind, ResultsDay, Source};
 use resultsday::output::Commit;
 use resultsday::statements::{
     release_of, render_html, statements_csv, write_statements, write_statements_csv,
@@ -105,6 +105,7 @@ fn try_render(
         boards: &boards,
         release: &june_2026,
         as_of: london(as_of),
+        findings: &[],
     };
     render_html(&set, None)
 }
@@ -132,15 +133,15 @@ const AFTER_ALL_RELEASES: &str = "2026-08-20T08:00";
 
 #[test]
 fn csv_has_every_result_in_order_with_grades_as_printed() {
-    let csv = statements_csv(&centre_results()).unwrap();
+    let csv = statements_csv(&centre_results(), &[]).unwrap();
     assert_eq!(
         String::from_utf8(csv).unwrap(),
-        "candidate_number,uci,name,board,entry_code,title,qualification,grade,mark,max_mark,status,endorsement\n\
-         0001,1452000010000A,O'NEILL:ÉMILE,01,H420,Biology A,GCE A,B,123,300,provisional,P\n\
-         0002,1452000020000A,SMITH:ANN,70,8464H,\"Combined Science: Trilogy, Higher\",GCSE,7-6,,,provisional,\n\
-         0002,1452000020000A,SMITH:ANN,70,8700,English Language,GCSE,5#,,,provisional,M\n\
-         0003,1452000030000A,JONES:CARYS,01,J730F,French,GCSE,No Result,,,provisional,\n\
-         0003,1452000030000A,JONES:CARYS,40,C300QS,Mathematics,GCSE,Pending,,,provisional,\n"
+        "\u{feff}candidate_number,uci,name,board,entry_code,title,qualification,grade,mark,max_mark,status,endorsement,held_reason\n\
+         0001,1452000010000A,O'NEILL:ÉMILE,01,H420,Biology A,GCE A,B,123,300,provisional,P,\n\
+         0002,1452000020000A,SMITH:ANN,70,8464H,\"Combined Science: Trilogy, Higher\",GCSE,7-6,,,provisional,,\n\
+         0002,1452000020000A,SMITH:ANN,70,8700,English Language,GCSE,5#,,,provisional,M,\n\
+         0003,1452000030000A,JONES:CARYS,01,J730F,French,GCSE,No Result,,,provisional,,\n\
+         0003,1452000030000A,JONES:CARYS,40,C300QS,Mathematics,GCSE,Pending,,,provisional,,\n"
     );
 }
 
@@ -152,7 +153,7 @@ fn csv_sorts_by_candidate_then_board_then_entry_code() {
         result("0010", "B:B", "01", "J560", "6"),
         result("0010", "B:B", "70", "8145", "7"),
     ];
-    let csv = String::from_utf8(statements_csv(&results).unwrap()).unwrap();
+    let csv = String::from_utf8(statements_csv(&results, &[]).unwrap()).unwrap();
     let keys: Vec<String> = csv
         .lines()
         .skip(1)
@@ -186,6 +187,7 @@ fn files_are_owner_only_and_identical_on_a_rerun() {
         boards: &boards,
         release: &june_2026,
         as_of: london("2026-08-12T10:00"),
+        findings: &[],
     };
     let written = write_statements(dir.path(), &set, Commit::Now).unwrap();
     assert_eq!(
@@ -208,7 +210,7 @@ fn files_are_owner_only_and_identical_on_a_rerun() {
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
 
     let csv_only = dir.path().join("again.csv");
-    write_statements_csv(&csv_only, &results).unwrap();
+    write_statements_csv(&csv_only, &results, &[]).unwrap();
     assert_eq!(std::fs::read(&csv_only).unwrap(), first[0]);
 }
 
@@ -365,6 +367,7 @@ fn an_unknown_series_holds_nothing_back() {
         boards: &boards,
         release: &unknown_series,
         as_of: london("2026-01-01T00:00"),
+        findings: &[],
     };
     let html = render_html(&set, None).unwrap();
     assert!(!mentions_embargo(&html));
@@ -432,6 +435,7 @@ fn a_subset_of_candidates_for_changed_statements() {
         boards: &boards,
         release: &june_2026,
         as_of: london(AFTER_ALL_RELEASES),
+        findings: &[],
     };
     let only: BTreeSet<String> = ["0003".to_string()].into();
     let html = render_html(&set, Some(&only)).unwrap();
@@ -564,6 +568,17 @@ fn both_ways(
     as_of: &str,
     release: &dyn Fn(&CandidateResult) -> Option<DateTime<Tz>>,
 ) -> (String, String) {
+    both_ways_finding(results, &[], settings, as_of, release)
+}
+
+/// [`both_ways`], with the run's `findings` (which hold lines and UCIs).
+fn both_ways_finding(
+    results: &[CandidateResult],
+    findings: &[Finding],
+    settings: &Settings,
+    as_of: &str,
+    release: &dyn Fn(&CandidateResult) -> Option<DateTime<Tz>>,
+) -> (String, String) {
     let dir = tempfile::tempdir().unwrap();
     let template = write(
         dir.path(),
@@ -580,6 +595,7 @@ fn both_ways(
             boards: &boards,
             release,
             as_of: london(as_of),
+            findings,
         };
         render_html(&set, None).unwrap()
     };
@@ -613,7 +629,230 @@ fn the_built_in_page_is_the_template_byte_for_byte() {
         assert_eq!(direct, engine, "no pages");
         let (direct, engine) = both_ways(&results, &settings, AFTER_ALL_RELEASES, &unknown_series);
         assert_eq!(direct, engine, "unknown series");
+        // Held lines and a held UCI: an invalid grade with a mark and an endorsement, an
+        // unknown option, a duplicate that is also an XML conflict; 0003's only UCI fails.
+        let findings = [
+            finding(FindingKind::InvalidGrade, &results[2]),
+            finding(FindingKind::UnknownEntryCode, &results[0]),
+            finding(FindingKind::XmlGradeConflict, &results[1]),
+            finding(FindingKind::DuplicateResult, &results[1]),
+            finding(FindingKind::UciInvalid, &results[1]),
+            finding(FindingKind::UciInvalid, &results[4]),
+        ];
+        for as_of in ["2026-08-12T09:00", "2026-08-13T09:00", AFTER_ALL_RELEASES] {
+            let (direct, engine) =
+                both_ways_finding(&results, &findings, &settings, as_of, &june_2026);
+            assert!(direct.contains("See the exams office"), "{direct}");
+            assert!(direct.contains("UCI held: it fails its check"), "{direct}");
+            assert_eq!(direct, engine, "held lines at {as_of}");
+        }
     }
+}
+
+/// A finding of `kind` about `r`, as the run raises it.
+fn finding(kind: FindingKind, r: &CandidateResult) -> Finding {
+    Finding::new(kind, &r.board, &r.centre)
+        .candidate(&r.candidate_number, &r.uci, &r.name)
+        .entry(&r.entry_code)
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the run found wrong is held: the line, not the page
+// ---------------------------------------------------------------------------------------------
+
+/// 0001's page: a B that is not in the gradeset, with its mark and endorsement, and a 7 that is.
+fn wrong_grade() -> (Vec<CandidateResult>, Vec<Finding>) {
+    let mut history = result("0001", "O'NEILL:ÉMILE", "70", "8145", "B");
+    history.title = "History".into();
+    history.mark = Some(61);
+    history.max_mark = Some(160);
+    history.endorsement = Some("M".into());
+    let mut geography = result("0001", "O'NEILL:ÉMILE", "70", "8035", "7");
+    geography.title = "Geography".into();
+    geography.mark = Some(120);
+    geography.max_mark = Some(160);
+    let findings = vec![finding(FindingKind::InvalidGrade, &history)];
+    (vec![history, geography], findings)
+}
+
+fn render_finding(results: &[CandidateResult], findings: &[Finding], as_of: &str) -> String {
+    let boards = Boards::builtin();
+    let settings = northgate();
+    let set = StatementSet {
+        settings: &settings,
+        centre_number: "14520",
+        series_name: "June 2026",
+        results,
+        boards: &boards,
+        release: &june_2026,
+        as_of: london(as_of),
+        findings,
+    };
+    render_html(&set, None).unwrap()
+}
+
+/// The `<tr>` of the result with `entry` on `page`.
+fn row<'p>(page: &'p str, entry: &str) -> &'p str {
+    let at = page.find(&format!("entry code {entry}<")).unwrap();
+    let start = page[..at].rfind("<tr").unwrap();
+    let end = at + page[at..].find("</tr>").unwrap();
+    &page[start..end]
+}
+
+#[test]
+fn a_grade_not_in_the_gradeset_is_held_on_its_line_and_the_rest_prints() {
+    let (results, findings) = wrong_grade();
+    let html = render_finding(&results, &findings, AFTER_ALL_RELEASES);
+    let history = row(&html, "8145");
+    assert_eq!(
+        history,
+        "<tr class=\"withheld\">\n        <td class=\"subject\">\n          <b>History</b>\n          \
+         <span class=\"small\">AQA · entry code 8145</span>\n          \
+         <span class=\"withheld-note\">Held: the grade the board sent is not one this qualification \
+         has</span>\n        </td>\n        <td>GCSE</td>\n        \
+         <td class=\"grade word withheld-grade\">See the exams office</td>\n        \
+         <td class=\"mark\"></td>\n      "
+    );
+    assert!(
+        !html.contains("<th>Endorsement</th>"),
+        "the held line's endorsement was the page's only one"
+    );
+    assert!(!html.contains(">B<") && !html.contains("61/160") && !html.contains("Merit"));
+    // The rest of the page prints as it always has.
+    let geography = row(&html, "8035");
+    assert!(geography.starts_with("<tr>\n"), "{geography}");
+    assert!(geography.contains("<td class=\"grade\">7</td>"));
+    assert!(geography.contains(">120/160</td>"));
+    assert!(html.contains("<span class=\"value mono\">1452000010000A</span>"));
+    // Explained at the foot, and styled to show in black and white.
+    assert!(html.contains("<dt>See the exams office</dt>"));
+    assert!(html.contains("tr.withheld td") && html.contains(".withheld-note"));
+    assert!(
+        html.contains("border: 1.5px solid"),
+        "a box, not colour alone"
+    );
+
+    let csv = String::from_utf8(statements_csv(&results, &findings).unwrap()).unwrap();
+    assert_eq!(
+        csv.lines().skip(1).collect::<Vec<_>>(),
+        [
+            "0001,1452000010000A,O'NEILL:ÉMILE,70,8035,Geography,GCSE,7,120,160,provisional,,",
+            "0001,1452000010000A,O'NEILL:ÉMILE,70,8145,History,GCSE,,,,held,,invalid_grade",
+        ]
+    );
+}
+
+#[test]
+fn nothing_is_held_without_a_finding_and_no_styles_for_it() {
+    let (results, _) = wrong_grade();
+    let html = render_finding(&results, &[], AFTER_ALL_RELEASES);
+    assert!(html.contains("<td class=\"grade\">B</td>"));
+    assert!(!html.contains("withheld") && !html.contains("See the exams office"));
+}
+
+#[test]
+fn a_line_is_held_by_the_kinds_that_make_its_grade_doubtful_only() {
+    let (results, _) = wrong_grade();
+    let history = &results[0];
+    for (kind, words) in [
+        (
+            FindingKind::UnknownEntryCode,
+            "Held: the board sent this result for an entry code that is not in its list of \
+             subjects",
+        ),
+        (
+            FindingKind::XmlGradeConflict,
+            "Held: the board sent two different grades for this result",
+        ),
+        (
+            FindingKind::DuplicateResult,
+            "Held: the board sent this result more than once",
+        ),
+    ] {
+        let html = render_finding(&results, &[finding(kind, history)], AFTER_ALL_RELEASES);
+        assert!(row(&html, "8145").contains(words), "{kind:?}");
+        assert!(!html.contains("<td class=\"grade\">B</td>"), "{kind:?}");
+    }
+    // Two findings on one line: both reasons, in one note.
+    let two = [
+        finding(FindingKind::DuplicateResult, history),
+        finding(FindingKind::XmlGradeConflict, history),
+    ];
+    let html = render_finding(&results, &two, AFTER_ALL_RELEASES);
+    assert!(row(&html, "8145").contains(
+        "Held: the board sent two different grades for this result; the board sent this \
+         result more than once</span>"
+    ));
+    let csv = String::from_utf8(statements_csv(&results, &two).unwrap()).unwrap();
+    assert!(
+        csv.contains(",held,,xml_grade_conflict;duplicate_result\n"),
+        "{csv}"
+    );
+    // Other kinds about the result print it as sent: a partial absence, a name, a tier change.
+    for kind in [
+        FindingKind::PartialAbsence,
+        FindingKind::NameMismatch,
+        FindingKind::OptionChanged,
+        FindingKind::CentreMismatch,
+    ] {
+        let html = render_finding(&results, &[finding(kind, history)], AFTER_ALL_RELEASES);
+        assert!(html.contains("<td class=\"grade\">B</td>"), "{kind:?}");
+    }
+    // Another board's, another candidate's or another entry's finding holds nothing here.
+    let mut elsewhere = [
+        finding(FindingKind::InvalidGrade, history),
+        finding(FindingKind::InvalidGrade, history),
+        finding(FindingKind::InvalidGrade, history),
+    ];
+    elsewhere[0].board = "01".into();
+    elsewhere[1].candidate_number = "0002".into();
+    elsewhere[2].entry_code = "8146".into();
+    let html = render_finding(&results, &elsewhere, AFTER_ALL_RELEASES);
+    assert!(html.contains("<td class=\"grade\">B</td>"));
+}
+
+#[test]
+fn a_held_line_on_an_embargoed_page_is_held_and_embargoed() {
+    let (results, findings) = wrong_grade();
+    let html = render_finding(&results, &findings, "2026-08-20T07:59");
+    assert!(html.contains("EMBARGOED — not to be released to the candidate before 08:00"));
+    assert!(row(&html, "8145").contains("See the exams office"));
+    assert!(!html.contains("<td class=\"grade\">B</td>"));
+}
+
+#[test]
+fn a_uci_that_fails_its_check_is_never_printed() {
+    let (mut results, _) = wrong_grade();
+    results[0].uci = "145200240001A".into();
+    results[1].uci = "145200240001A".into();
+    let failed = [
+        finding(FindingKind::UciInvalid, &results[0]),
+        finding(FindingKind::UciInvalid, &results[1]),
+    ];
+    let html = render_finding(&results, &failed, AFTER_ALL_RELEASES);
+    assert!(
+        html.contains(
+            "<span class=\"label\">Unique candidate identifier (UCI)</span>\n      \
+             <span class=\"value withheld-uci\">UCI held: it fails its check; see the exams \
+             office</span>"
+        ),
+        "{html}"
+    );
+    assert!(!html.contains("145200240001A"));
+    assert!(html.contains("<dt>UCI held</dt>"));
+    // The grades stand: only the UCI is held.
+    assert!(html.contains("<td class=\"grade\">B</td>"));
+    let csv = String::from_utf8(statements_csv(&results, &failed).unwrap()).unwrap();
+    assert!(!csv.contains("145200240001A"), "{csv}");
+    assert!(csv.contains(
+        "\n0001,,O'NEILL:ÉMILE,70,8145,History,GCSE,B,61,160,provisional,M,uci_invalid\n"
+    ));
+
+    // With another board's UCI that passes, the page prints that one.
+    results[1].uci = "145200240001Q".into();
+    let html = render_finding(&results, &failed[..1], AFTER_ALL_RELEASES);
+    assert!(html.contains("<span class=\"value mono\">145200240001Q</span>"));
+    assert!(!html.contains("145200240001A") && !html.contains("UCI held"));
 }
 
 mod same_bytes {
@@ -667,11 +906,32 @@ mod same_bytes {
             )
     }
 
+    /// Findings about some of `results`, of kinds that hold a line or a UCI and of kinds that
+    /// do not.
+    fn findings_of(results: &[CandidateResult], picks: &[(usize, usize)]) -> Vec<Finding> {
+        let kinds = [
+            FindingKind::InvalidGrade,
+            FindingKind::UnknownEntryCode,
+            FindingKind::XmlGradeConflict,
+            FindingKind::DuplicateResult,
+            FindingKind::UciInvalid,
+            FindingKind::PartialAbsence,
+        ];
+        if results.is_empty() {
+            return Vec::new();
+        }
+        picks
+            .iter()
+            .map(|&(r, k)| finding(kinds[k % kinds.len()], &results[r % results.len()]))
+            .collect()
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(64))]
         #[test]
         fn for_any_results_settings_and_time(
             results in proptest::collection::vec(a_result(), 0..12),
+            picks in proptest::collection::vec((0usize..12, 0usize..6), 0..5),
             name in proptest::option::of(text()),
             address in proptest::option::of(text()),
             contact in proptest::option::of(text()),
@@ -685,7 +945,9 @@ mod same_bytes {
                 results_contact: contact,
                 ..northgate()
             };
-            let (direct, engine) = both_ways(&results, &settings, as_of, &june_2026);
+            let findings = findings_of(&results, &picks);
+            let (direct, engine) =
+                both_ways_finding(&results, &findings, &settings, as_of, &june_2026);
             prop_assert_eq!(direct, engine);
         }
     }

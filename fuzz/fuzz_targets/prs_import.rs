@@ -150,7 +150,11 @@ fn read_import(bytes: &[u8]) -> Option<Vec<Row>> {
         }
         let fields: Option<Vec<String>> = record
             .iter()
-            .map(|f| std::str::from_utf8(f).ok().map(|t| t.trim().to_string()))
+            .map(|f| {
+                std::str::from_utf8(f)
+                    .ok()
+                    .map(|t| resultsday::csvout::uncell(t.trim()).trim().to_string())
+            })
             .collect();
         rows.push(Row {
             line,

@@ -13,6 +13,9 @@
 //!
 //! The expected certificates come from the latest `resultsday run` of the series in the store
 //! (`--db`): one per candidate with a graded award from the board. Dates are `YYYY-MM-DD`.
+//! A date given by hand (`--on`) must be possible: not after today, and not before the series'
+//! first results day; a destruction dated ahead is refused even with `--force`. An `--as-of`
+//! after today (to look ahead) needs `--force-release`.
 //!
 //! Exit status: 0 done; 2 bad usage, a change refused (with the reason), or a store that could
 //! not be read or written.
@@ -20,8 +23,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use chrono::{NaiveDate, Utc};
-use chrono_tz::Europe::London;
+use chrono::NaiveDate;
 
 use crate::calendar;
 use crate::certificates::{
@@ -117,9 +119,13 @@ pub struct IssueArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct UnclaimedArgs {
-    /// Decide what is due as on this day (YYYY-MM-DD) instead of today.
+    /// Decide what is due as on this day (YYYY-MM-DD) instead of today; a day after today only
+    /// with --force-release.
     #[arg(long, value_name = "DATE", value_parser = parse_as_of)]
     pub as_of: Option<NaiveDate>,
+    /// Allow an --as-of after today (to look ahead).
+    #[arg(long)]
+    pub force_release: bool,
     /// Only this board's certificates.
     #[arg(long, value_name = "BOARD")]
     pub board: Option<String>,
@@ -159,9 +165,13 @@ pub struct ListArgs {
     /// Only this board's certificates.
     #[arg(long, value_name = "BOARD")]
     pub board: Option<String>,
-    /// Decide which are unclaimed as on this day (YYYY-MM-DD) instead of today.
+    /// Decide which are unclaimed as on this day (YYYY-MM-DD) instead of today; a day after
+    /// today only with --force-release.
     #[arg(long, value_name = "DATE", value_parser = parse_as_of)]
     pub as_of: Option<NaiveDate>,
+    /// Allow an --as-of after today (to look ahead).
+    #[arg(long)]
+    pub force_release: bool,
 }
 
 #[derive(Debug, clap::Args)]
@@ -172,9 +182,13 @@ pub struct ExportArgs {
     /// Which certificates.
     #[arg(long, value_enum, value_name = "STATUS", default_value = "all")]
     pub status: StatusFilter,
-    /// Decide which are unclaimed as on this day (YYYY-MM-DD) instead of today.
+    /// Decide which are unclaimed as on this day (YYYY-MM-DD) instead of today; a day after
+    /// today only with --force-release.
     #[arg(long, value_name = "DATE", value_parser = parse_as_of)]
     pub as_of: Option<NaiveDate>,
+    /// Allow an --as-of after today (to look ahead).
+    #[arg(long)]
+    pub force_release: bool,
 }
 
 /// The certificates `list` and `export` show.
@@ -215,8 +229,41 @@ fn parse_as_of(text: &str) -> Result<NaiveDate, String> {
     calendar::parse_as_of(text).map(|t| t.date_naive())
 }
 
-fn today() -> NaiveDate {
-    Utc::now().with_timezone(&London).date_naive()
+/// Today in London (a test may hold it back, never forward: calendar::now).
+fn today() -> Result<NaiveDate, String> {
+    calendar::today()
+}
+
+/// The calendar dates given by hand are checked against: the built-in one, with the centre's
+/// `series.toml` in the working folder laid over it.
+fn series_calendar() -> Result<calendar::Calendar, String> {
+    let own = Path::new("series.toml");
+    calendar::Calendar::load(own.is_file().then_some(own)).map_err(|e| e.to_string())
+}
+
+/// The day `--as-of` asks for (today if not given), refused when after today without
+/// `--force-release`: it would show certificates as due for return or destruction before their
+/// 12 months are up, and say how many.
+fn as_of_day(
+    store: &mut Store,
+    as_of: Option<NaiveDate>,
+    force_release: bool,
+) -> Result<NaiveDate, Box<dyn std::error::Error>> {
+    let today = today()?;
+    let Some(as_of) = as_of.filter(|d| *d > today && !force_release) else {
+        return Ok(as_of.unwrap_or(today));
+    };
+    let early = log::received(store)?
+        .iter()
+        .filter(|c| c.status(as_of) == Status::Unclaimed && c.status(today) != Status::Unclaimed)
+        .count();
+    let would = format!(
+        "it would show {} as due for return to the board or confidential destruction that must \
+         still be kept",
+        messages::count(early, "certificate", "certificates")
+    );
+    calendar::refuse_as_of_after_today(as_of, today, force_release, &would)?;
+    Ok(as_of)
 }
 
 pub fn run(args: &CertsArgs) -> Result<i32, Box<dyn std::error::Error>> {
@@ -250,8 +297,13 @@ fn receive(store: &mut Store, a: &ReceiveArgs) -> Result<i32, Box<dyn std::error
         &Batch {
             board: a.board.trim(),
             series: a.series.as_deref(),
-            received_on: a.on.unwrap_or_else(today),
+            received_on: match a.on {
+                Some(on) => on,
+                None => today()?,
+            },
             contents,
+            today: today()?,
+            calendar: &series_calendar()?,
         },
     )?;
 
@@ -370,6 +422,8 @@ fn issue(store: &mut Store, a: &IssueArgs) -> Result<i32, Box<dyn std::error::Er
             on: a.on,
             how: a.how,
             to: a.to.as_deref(),
+            today: today()?,
+            calendar: &series_calendar()?,
         },
     )?;
     let mut out = std::io::stdout().lock();
@@ -391,7 +445,7 @@ fn issue(store: &mut Store, a: &IssueArgs) -> Result<i32, Box<dyn std::error::Er
 }
 
 fn unclaimed(store: &mut Store, a: &UnclaimedArgs) -> Result<i32, Box<dyn std::error::Error>> {
-    let as_of = a.as_of.unwrap_or_else(today);
+    let as_of = as_of_day(store, a.as_of, a.force_release)?;
     let mut received = log::received(store)?;
     if let Some(b) = &a.board {
         received.retain(|c| c.board == b.trim());
@@ -462,6 +516,7 @@ fn destroy(store: &mut Store, a: &DestroyArgs) -> Result<i32, Box<dyn std::error
             choice,
             disposal,
             force: a.force,
+            today: today()?,
         },
     )?;
     let mut out = std::io::stdout().lock();
@@ -502,7 +557,7 @@ fn destroy(store: &mut Store, a: &DestroyArgs) -> Result<i32, Box<dyn std::error
 }
 
 fn list(store: &mut Store, a: &ListArgs) -> Result<i32, Box<dyn std::error::Error>> {
-    let as_of = a.as_of.unwrap_or_else(today);
+    let as_of = as_of_day(store, a.as_of, a.force_release)?;
     let mut all = log::log(store)?;
     all.retain(|c| a.status.admits(c.status(as_of)));
     if let Some(b) = &a.board {
@@ -583,14 +638,21 @@ fn list(store: &mut Store, a: &ListArgs) -> Result<i32, Box<dyn std::error::Erro
 }
 
 fn export(store: &mut Store, a: &ExportArgs) -> Result<i32, Box<dyn std::error::Error>> {
-    let as_of = a.as_of.unwrap_or_else(today);
+    let as_of = as_of_day(store, a.as_of, a.force_release)?;
     let mut all = log::log(store)?;
     all.retain(|c| a.status.admits(c.status(as_of)));
     let bytes = log::export_csv(&all, as_of);
     match &a.out {
         Some(path) => {
-            output::write_file(path, &bytes)
-                .map_err(|e| format!("{}: cannot be written: {e}", path.display()))?;
+            output::check_out_target(path)
+                .and_then(|()| output::write_file(path, &bytes))
+                .map_err(|e| {
+                    format!(
+                        "{}: cannot be written: {}",
+                        path.display(),
+                        output::describe_write(&e)
+                    )
+                })?;
             let _ = writeln!(
                 std::io::stdout(),
                 "written: {} ({})",

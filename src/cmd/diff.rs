@@ -8,7 +8,7 @@
 //!   resultsday runs
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use parsers::Gradesets;
 
@@ -86,14 +86,53 @@ pub fn run(args: &DiffArgs) -> Result<i32, Box<dyn std::error::Error>> {
     )?;
     match &args.out {
         Some(dir) => {
-            output::create_private_dir(dir)?;
             let path = dir.join("changes.csv");
-            output::write_file(&path, &rediff::changes_csv(&changes))?;
+            out_folder(dir)
+                .and_then(|()| output::create_private_dir(dir))
+                .map_err(|e| cannot_write(dir, &e))?;
+            output::check_out_target(&path)
+                .and_then(|()| output::write_file(&path, &rediff::changes_csv(&changes)))
+                .map_err(|e| cannot_write(&path, &e))?;
             writeln!(out, "written: {}", path.display())?;
         }
-        None => out.write_all(&rediff::changes_csv(&changes))?,
+        // Under the summary line: the rows, without the byte-order mark that starts a file.
+        None => {
+            let csv = rediff::changes_csv(&changes);
+            out.write_all(csv.strip_prefix(crate::csvout::BOM).unwrap_or(&csv))?
+        }
     }
     Ok(exit::DONE)
+}
+
+/// `--out` names a folder (new, or one there already, or a link to one), never a file, a
+/// device, a pipe or a socket, nor a link to nothing.
+fn out_folder(dir: &Path) -> std::io::Result<()> {
+    let refuse = |what: &str| {
+        Err(std::io::Error::other(format!(
+            "it is {what}; diff --out names the folder changes.csv is written in"
+        )))
+    };
+    match std::fs::metadata(dir) {
+        Ok(meta) if meta.is_dir() => Ok(()),
+        Ok(meta) if meta.is_file() => refuse("a file"),
+        Ok(_) => refuse("a device, pipe or socket"),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if std::fs::symlink_metadata(dir).is_ok() {
+                refuse("a link to nothing")
+            } else {
+                Ok(())
+            }
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn cannot_write(path: &Path, e: &std::io::Error) -> String {
+    format!(
+        "{}: cannot be written: {}",
+        path.display(),
+        output::describe_write(e)
+    )
 }
 
 pub fn list_runs(args: &RunsArgs) -> Result<i32, Box<dyn std::error::Error>> {

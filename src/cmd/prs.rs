@@ -15,7 +15,8 @@
 //!
 //! The rules are data: `services.csv`, `fees.csv` and `series.toml` in the working folder
 //! replace the built-in ones. Dates are `YYYY-MM-DD`; deadlines are checked against the dates on
-//! the request, never the clock.
+//! the request, never the clock. Dates given by hand to `add` and `outcome` may not be after
+//! today; `due --as-of` after today needs `--force-release`.
 //!
 //! Exit status: 0 done; 1 a request or outcome refused (each named with its reason); 2 bad usage,
 //! a file that cannot be read or has the wrong header, or no run in the store.
@@ -25,7 +26,6 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use chrono::{NaiveDate, Utc};
-use chrono_tz::Europe::London;
 
 use crate::calendar::{self, Calendar, SeriesDates};
 use crate::cli::exit;
@@ -238,9 +238,13 @@ impl OutcomeArg {
 
 #[derive(Debug, clap::Args)]
 pub struct DueArgs {
-    /// Decide what is due as on this day (YYYY-MM-DD, or a date and time) instead of today.
+    /// Decide what is due as on this day (YYYY-MM-DD, or a date and time) instead of today;
+    /// a day after today only with --force-release.
     #[arg(long, value_name = "DATE", value_parser = parse_as_of)]
     pub as_of: Option<NaiveDate>,
+    /// Allow an --as-of after today (to look ahead).
+    #[arg(long)]
+    pub force_release: bool,
     /// Only this centre's requests.
     #[arg(long, value_name = "CENTRE")]
     pub centre: Option<String>,
@@ -254,8 +258,9 @@ fn parse_as_of(text: &str) -> Result<NaiveDate, String> {
     calendar::parse_as_of(text).map(|t| t.date_naive())
 }
 
-fn today() -> NaiveDate {
-    Utc::now().with_timezone(&London).date_naive()
+/// Today in London (a test may hold it back, never forward: calendar::now).
+fn today() -> Result<NaiveDate, String> {
+    calendar::today()
 }
 
 pub fn run(args: &PrsArgs) -> CmdResult {
@@ -510,7 +515,8 @@ fn import(store: &mut Store, db: &Path, args: &ImportArgs) -> CmdResult {
         let mut not_text = false;
         for f in record.iter() {
             match std::str::from_utf8(f) {
-                Ok(t) => fields.push(t.trim().to_string()),
+                // As written: without the quote an exported log put before `=`, `-`, ...
+                Ok(t) => fields.push(crate::csvout::uncell(t.trim()).trim().to_string()),
                 Err(_) => {
                     not_text = true;
                     fields.push(String::from_utf8_lossy(f).trim().to_string());
@@ -660,6 +666,23 @@ fn exported_outcome(
 }
 
 fn add(store: &mut Store, db: &Path, args: &AddArgs) -> CmdResult {
+    // Dates given by hand: not after today (the rules see to the results day and the order).
+    let today = today()?;
+    for (flag, text) in [
+        ("--requested-on", &args.requested_on),
+        ("--consent-on", &args.consent_on),
+    ] {
+        if let Some(on) = prs::parse_iso_date(text) {
+            if let Err(reason) = calendar::refuse_after_today(flag, on, today) {
+                writeln!(
+                    std::io::stderr(),
+                    "{} refused: {reason}",
+                    args.reference.trim()
+                )?;
+                return Ok(exit::FINDINGS);
+            }
+        }
+    }
     let checking = Checking::load(store, &args.which, db)?;
     let log = LogIndex::load(store.connection())?;
     let row = RequestRow {
@@ -844,15 +867,12 @@ fn write_table(
 
 /// The log as CSV: the import columns then the export's own.
 pub fn export_csv(requests: &[LoggedRequest]) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let header: Vec<&str> = IMPORT_COLUMNS
-        .iter()
-        .chain(&EXPORT_COLUMNS)
-        .copied()
-        .collect();
-    let _ = w.write_record(&header);
+    // `fee` (pounds and pence) is the one number; the rest are references, codes and dates.
+    let mut w = crate::csvout::Builder::new(IMPORT_COLUMNS.iter().chain(&EXPORT_COLUMNS))
+        .numeric(["fee"])
+        .in_memory();
     for r in requests {
-        let _ = w.write_record([
+        w.put_record([
             r.reference.clone(),
             r.candidate_number.clone(),
             r.board.clone(),
@@ -871,7 +891,7 @@ pub fn export_csv(requests: &[LoggedRequest]) -> Vec<u8> {
             date_or_blank(r.keep_consent_until),
         ]);
     }
-    w.into_inner().unwrap_or_default()
+    w.into_bytes()
 }
 
 fn export(store: &mut Store, args: &ExportArgs) -> CmdResult {
@@ -880,8 +900,15 @@ fn export(store: &mut Store, args: &ExportArgs) -> CmdResult {
     match &args.out {
         None => std::io::stdout().lock().write_all(&bytes)?,
         Some(path) => {
-            output::write_file(path, &bytes)
-                .map_err(|e| format!("{}: cannot be written: {e}", path.display()))?;
+            output::check_out_target(path)
+                .and_then(|()| output::write_file(path, &bytes))
+                .map_err(|e| {
+                    format!(
+                        "{}: cannot be written: {}",
+                        path.display(),
+                        output::describe_write(&e)
+                    )
+                })?;
             writeln!(
                 std::io::stdout(),
                 "written: {} ({})",
@@ -908,6 +935,8 @@ fn outcome(store: &mut Store, args: &OutcomeArgs) -> CmdResult {
     let outcome = args.outcome.outcome();
     let rule = catalogue.rule(request.service);
     let refusal = if let Err(reason) = prs::check_outcome(rule, outcome) {
+        Some(reason)
+    } else if let Err(reason) = calendar::refuse_after_today("--on", args.on, today()?) {
         Some(reason)
     } else if args.on < request.requested_on {
         Some(format!(
@@ -1012,7 +1041,14 @@ fn latest_result(
 // ---------------------------------------------------------------------------------------------
 
 fn due(store: &mut Store, args: &DueArgs) -> CmdResult {
-    let as_of = args.as_of.unwrap_or_else(today);
+    let today = today()?;
+    let as_of = args.as_of.unwrap_or(today);
+    calendar::refuse_as_of_after_today(
+        as_of,
+        today,
+        args.force_release,
+        "it would list requests as overdue, and appeal windows as closing, before they are",
+    )?;
     let requests = prs::read_log(store.connection(), None, args.centre.as_deref())?;
     let catalogue = read_table(prs::SERVICES_FILE, Catalogue::builtin, |f, r| {
         Catalogue::from_csv(f, r)

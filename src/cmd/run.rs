@@ -52,8 +52,34 @@ pub enum RunError {
 
 fn output_error(path: &Path, e: std::io::Error) -> RunError {
     RunError::Output {
-        path: path.to_path_buf(),
-        message: format!("cannot be written: {e}"),
+        path: output::shown(path),
+        message: format!("cannot be written: {}", output::describe_write(&e)),
+    }
+}
+
+/// An error while the new set of outputs was being written, before anything of it replaced
+/// OUT's or the store saved it: said as the write that failed (a module may have passed the
+/// error on as text), with what it leaves.
+fn not_written(staging: &output::Staging, e: RunError) -> RunError {
+    let (path, message) = match (staging.failure(), e) {
+        (
+            Some((path, io)),
+            RunError::Output { .. }
+            | RunError::Statements(statements::StatementError::Write { .. }),
+        ) => (
+            path,
+            format!("cannot be written: {}", output::describe_write(&io)),
+        ),
+        (_, RunError::Output { path, message }) => (output::shown(&path), message),
+        (_, e) => return e,
+    };
+    RunError::Output {
+        path,
+        message: format!(
+            "{message}; {} holds the last run's files as they were, and nothing of this run was \
+             saved",
+            staging.out().display()
+        ),
     }
 }
 
@@ -124,16 +150,20 @@ pub const FINDINGS_COLUMNS: [&str; 11] = [
 
 /// The findings as `findings.csv` bytes.
 pub fn findings_csv(findings: &[Finding]) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let _ = w.write_record(FINDINGS_COLUMNS);
+    let mut w = findings_builder().in_memory();
     for f in findings {
         let _ = write_finding(&mut w, f);
     }
-    w.into_inner().unwrap_or_default()
+    w.into_bytes()
+}
+
+/// How `findings.csv` is written: `line` is its one numeric column.
+fn findings_builder() -> crate::csvout::Builder {
+    crate::csvout::Builder::new(FINDINGS_COLUMNS).numeric(["line"])
 }
 
 /// One row of `findings.csv`.
-fn write_finding<W: Write>(w: &mut csv::Writer<W>, f: &Finding) -> csv::Result<()> {
+fn write_finding<W: Write>(w: &mut crate::csvout::Writer<W>, f: &Finding) -> std::io::Result<()> {
     let line = f.line.map(|l| l.to_string()).unwrap_or_default();
     w.write_record([
         f.severity.as_str(),
@@ -200,6 +230,8 @@ struct Context<'a> {
     bar: indicatif::ProgressBar,
     /// With several centres, each centre's files are synced to disk by threads of their own.
     syncer: Option<output::Syncer>,
+    /// Where the run's new set of outputs is written, whole, before it replaces OUT's.
+    staging: &'a output::Staging,
 }
 
 impl Context<'_> {
@@ -211,12 +243,19 @@ impl Context<'_> {
         }
     }
 
+    /// Where a centre's files are written: in the staging folder, under the names they take
+    /// in OUT.
     fn out_dir(&self, centre: &str) -> PathBuf {
         if self.several {
-            self.args.out.join("centres").join(centre)
+            self.root().join("centres").join(centre)
         } else {
-            self.args.out.clone()
+            self.root().to_path_buf()
         }
+    }
+
+    /// Where OUT's own files are written: the staging folder.
+    fn root(&self) -> &Path {
+        self.staging.dir()
     }
 }
 
@@ -296,9 +335,11 @@ fn groups<'p>(
 pub fn run(args: &RunArgs) -> Result<i32, Box<dyn std::error::Error>> {
     let started = Instant::now();
     let started_at = Utc::now();
+    // The real clock (a test may hold it back, never forward: calendar::now).
+    let now = calendar::now().map_err(RunError::Usage)?;
     let as_of: DateTime<Tz> = match &args.as_of {
         Some(text) => calendar::parse_as_of(text).map_err(RunError::Usage)?,
-        None => Utc::now().with_timezone(&chrono_tz::Europe::London),
+        None => now,
     };
     if !args.dir.is_dir() {
         return Err(Box::new(RunError::Usage(format!(
@@ -313,8 +354,15 @@ pub fn run(args: &RunArgs) -> Result<i32, Box<dyn std::error::Error>> {
     }
     let settings = config::load(config::find(&args.dir).as_deref())
         .map_err(|e| RunError::Settings(e.to_string()))?;
-    let calendar = Calendar::load(centre_file(&args.dir, "series.toml").as_deref())
-        .map_err(|e| RunError::Settings(e.to_string()))?;
+    let calendar = Calendar::load_with(
+        centre_file(&args.dir, "series.toml").as_deref(),
+        args.force_release,
+    )
+    .map_err(|e| RunError::Settings(e.to_string()))?;
+    // --as-of moves the clock back, never forward past what the real clock still holds.
+    calendar
+        .refuse_as_of_after_now(as_of, now, args.force_release)
+        .map_err(RunError::Usage)?;
     let gradesets = load_table(&args.dir, "gradesets.csv", Gradesets::builtin, |f| {
         Gradesets::from_csv(f)
     })?;
@@ -357,6 +405,30 @@ pub fn run(args: &RunArgs) -> Result<i32, Box<dyn std::error::Error>> {
         None => None,
     };
 
+    // The store, opened and locked before anything is read or written: a second run on the
+    // same store waits here for the first, then compares with what the first saved; a foreign
+    // store, or one still in use after the wait, stops the run with OUT as the last run left
+    // it. `run` makes the store, and its folder.
+    if let Some(folder) = args.db.parent().filter(|p| !p.as_os_str().is_empty()) {
+        output::create_private_dir(folder).map_err(|e| output_error(folder, e))?;
+    }
+    let mut db = store::Store::open(&args.db)?;
+    let shown_db = messages::escape_terminal(&args.db.display().to_string());
+    let batch = db.begin_runs_waiting(store::run_lock_wait(), &mut || {
+        let _ = writeln!(
+            std::io::stderr(),
+            "resultsday: another run is using {shown_db}; waiting…"
+        );
+    })?;
+    output::create_private_dir(&args.out).map_err(|e| output_error(&args.out, e))?;
+    // What a run that ended early left in OUT: a set whose runs the store holds is put in
+    // place, anything else goes; then the temporary files.
+    recover_outputs(&args.out, &batch)?;
+    output::remove_stale_temporaries(&args.out);
+    // The new set of outputs is written whole here before it replaces OUT's.
+    let staging = output::Staging::begin(&args.out).map_err(|e| output_error(&args.out, e))?;
+    let latest = batch.latest_runs()?;
+
     let show_progress = !args.quiet && messages::stderr_is_terminal();
     let bar = if show_progress {
         let bar = indicatif::ProgressBar::new(plan.files() as u64);
@@ -384,6 +456,7 @@ pub fn run(args: &RunArgs) -> Result<i32, Box<dyn std::error::Error>> {
         several,
         bar,
         syncer: several.then(|| output::Syncer::new(SYNC_THREADS)),
+        staging: &staging,
     };
 
     // Basedata is every centre's: read once, shared.
@@ -392,17 +465,6 @@ pub fn run(args: &RunArgs) -> Result<i32, Box<dyn std::error::Error>> {
             ctx.bar.inc(1)
         });
     let basedata = load::BasedataSet::new(&basedata_files);
-
-    // The store, opened before anything is written, so a locked or foreign store stops the run
-    // with the outputs of the last run still in place. `run` makes the store, and its folder.
-    if let Some(folder) = args.db.parent().filter(|p| !p.as_os_str().is_empty()) {
-        output::create_private_dir(folder).map_err(|e| output_error(folder, e))?;
-    }
-    let mut db = store::Store::open(&args.db)?;
-    let latest = db.latest_runs()?;
-    output::create_private_dir(&args.out).map_err(|e| output_error(&args.out, e))?;
-    // What a run killed part-way left behind: its own complete files stay, its temporaries go.
-    output::remove_stale_temporaries(&args.out);
 
     // What is said of the folder as a whole: in the one centre's run.json, or in OUT's.
     let mut folder_unreadable = plan.unreadable.clone();
@@ -414,19 +476,16 @@ pub fn run(args: &RunArgs) -> Result<i32, Box<dyn std::error::Error>> {
     };
     let mut combined = if several {
         let centres = plan.centres.keys().cloned().collect();
-        Some(Combined::start(
-            &ctx,
-            &basedata_files,
-            &folder_notes,
-            &centres,
-        )?)
+        Some(
+            Combined::start(&ctx, &basedata_files, &folder_notes, &centres)
+                .map_err(|e| not_written(&staging, e))?,
+        )
     } else {
         None
     };
 
     // Centres are checked and written in parallel, a few at a time, and saved in the store in
     // folder order by this thread as they come, all in one transaction.
-    let batch = db.begin_runs()?;
     let centres: Vec<(&String, &Vec<PathBuf>)> = plan.centres.iter().collect();
     let mut done: Vec<Saved> = Vec::new();
     let mut not_run: Vec<(String, String)> = Vec::new();
@@ -476,7 +535,7 @@ pub fn run(args: &RunArgs) -> Result<i32, Box<dyn std::error::Error>> {
         }
         Ok(())
     });
-    outcome?;
+    outcome.map_err(|e| not_written(&staging, e))?;
     ctx.bar.finish_and_clear();
     if done.is_empty() {
         // Only when several centres all lack the series asked for.
@@ -485,14 +544,25 @@ pub fn run(args: &RunArgs) -> Result<i32, Box<dyn std::error::Error>> {
     }
     let stages = messages::Stages::new(show_progress);
     stages.stage("saving the run in the store");
-    // Every centre's files are on disk before the store says the run happened.
+    // The whole new set is written and on disk before the store says the run happened: every
+    // centre's files, what compares each with its last run, and OUT's own files.
     if let Some(syncer) = &ctx.syncer {
-        syncer.wait().map_err(|(path, e)| output_error(&path, e))?;
+        syncer
+            .wait()
+            .map_err(|(path, e)| not_written(&staging, output_error(&path, e)))?;
     }
-    batch.commit()?;
     for p in after_commit {
-        p.apply()?;
+        p.apply().map_err(|e| not_written(&staging, e))?;
     }
+    let several_summary = match combined {
+        Some(combined) => Some(
+            combined
+                .finish(&ctx, &done, &folder_notes, &not_run, started)
+                .map_err(|e| not_written(&staging, e))?,
+        ),
+        None => None,
+    };
+    commit_outputs(&staging, batch, &done, started_at)?;
 
     let unreadable: Vec<crate::inputs::InputError> = folder_notes
         .unreadable
@@ -501,8 +571,7 @@ pub fn run(args: &RunArgs) -> Result<i32, Box<dyn std::error::Error>> {
         .chain(centre_unreadable)
         .collect();
     let mut failing_findings = false;
-    if let Some(combined) = combined {
-        let summary = combined.finish(&ctx, &done, &folder_notes, &not_run, started)?;
+    if let Some(summary) = several_summary {
         stages.finish();
         failing_findings = args
             .fail_on
@@ -520,15 +589,19 @@ pub fn run(args: &RunArgs) -> Result<i32, Box<dyn std::error::Error>> {
             .is_some_and(|f| run.findings.iter().any(|x| f.includes(x.severity)));
         if !args.quiet {
             print_summary(&ctx, run, &folder_notes);
-            if let Some((previous, changes)) = &saved.changes {
-                print_changes(changes, *previous);
+            if saved.unchanged {
+                print_unchanged(&saved, &args.db);
+            } else {
+                if let Some((previous, changes)) = &saved.changes {
+                    print_changes(changes, *previous);
+                }
+                let _ = writeln!(
+                    std::io::stdout(),
+                    "recorded as run {} in {}",
+                    saved.run_id,
+                    args.db.display()
+                );
             }
-            let _ = writeln!(
-                std::io::stdout(),
-                "recorded as run {} in {}",
-                saved.run_id,
-                args.db.display()
-            );
         }
     }
     if !unreadable.is_empty() {
@@ -552,10 +625,10 @@ struct FolderNotes {
     unreadable: Vec<crate::inputs::InputError>,
 }
 
-/// A file to write, or to remove, once the store has the run.
+/// A file of the new set to write once every centre's own files are written (the syncer's
+/// threads may still be writing a centre's `run.json` when it is saved in the store).
 enum Pending {
     Write(PathBuf, Vec<u8>),
-    Remove(PathBuf),
 }
 
 impl Pending {
@@ -564,18 +637,121 @@ impl Pending {
             Pending::Write(path, bytes) => {
                 output::write_file(&path, &bytes).map_err(|e| output_error(&path, e))
             }
-            Pending::Remove(path) => {
-                let _ = std::fs::remove_file(&path);
-                Ok(())
+        }
+    }
+}
+
+/// What a run that ended early left in OUT, dealt with before anything is written (holding
+/// the store's lock): its files put in place if the store holds its runs, else removed.
+fn recover_outputs(out: &Path, batch: &store::RunBatch) -> Result<(), RunError> {
+    let recovered = output::recover(out, &mut |run| {
+        batch
+            .has_run(run.id, &run.centre, &run.series, &run.started_at)
+            .ok()
+    });
+    for r in recovered {
+        match r {
+            output::Recovered::Finished { runs } => messages::warn(&format!(
+                "the run that saved {} was stopped while its files were put in {}; they are \
+                 now all in place",
+                runs_text(&runs),
+                out.display()
+            )),
+            output::Recovered::Removed => {}
+            output::Recovered::Failed { path, reason } => {
+                return Err(RunError::Output {
+                    path,
+                    message: format!(
+                        "cannot be put in place: {reason}; an earlier run was stopped while its \
+                         files were put in place, and they are still in {}/{}<process id>: \
+                         correct this and run again",
+                        out.display(),
+                        output::STAGING_PREFIX
+                    ),
+                })
             }
         }
+    }
+    Ok(())
+}
+
+/// `run 4`, `runs 4–9`, or `no run`.
+fn runs_text(runs: &[i64]) -> String {
+    match (runs.first(), runs.last()) {
+        (Some(a), Some(b)) if a == b => format!("run {a}"),
+        (Some(a), Some(b)) => format!("runs {a}–{b}"),
+        _ => "no run".into(),
+    }
+}
+
+/// Saves the runs and puts the new set of outputs in place, in that order: the manifest of
+/// the complete set first (and every file checked to be able to take its place), then the
+/// store's commit, then the files renamed over OUT's. A failure before the commit leaves OUT
+/// and the store as they were; a kill after it leaves the set for the next run to finish.
+fn commit_outputs(
+    staging: &output::Staging,
+    batch: store::RunBatch,
+    done: &[Saved],
+    started_at: DateTime<Utc>,
+) -> Result<(), RunError> {
+    let recorded: Vec<output::StagedRun> = done
+        .iter()
+        .filter(|s| !s.unchanged)
+        .map(|s| output::StagedRun {
+            id: s.run_id,
+            centre: s.centre.clone(),
+            series: s.series.clone(),
+            started_at: store::time_text(&started_at),
+        })
+        .collect();
+    let ids: Vec<i64> = recorded.iter().map(|r| r.id).collect();
+    staging
+        .seal(recorded)
+        .map_err(|(path, e)| not_written(staging, output_error(&path, e)))?;
+    batch.commit()?;
+    staging
+        .put_in_place()
+        .map_err(|(path, e)| RunError::Output {
+            path: output::shown(&path),
+            message: format!(
+            "cannot be put in place: {}; the store holds {}, and its files are complete in {}: \
+             the next run puts them in place",
+            output::describe_write(&e),
+            runs_text(&ids),
+            staging.dir().display()
+        ),
+        })
+}
+
+/// Nothing has changed since a centre's latest run: on the terminal.
+fn print_unchanged(saved: &Saved, db: &Path) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(
+        out,
+        "\nnothing has changed since run {}: the same files, the same results and findings; \
+         nothing new recorded in {}",
+        saved.run_id,
+        db.display()
+    );
+    if let Some((previous, changes)) = &saved.changes {
+        let _ = writeln!(
+            out,
+            "changes.csv and statements-changed.html still show what run {} changed since run \
+             {previous}: {}",
+            saved.run_id,
+            rediff::summary_line(changes)
+        );
     }
 }
 
 /// A centre saved in the store.
 struct Saved {
     centre: String,
+    series: String,
     run_id: i64,
+    /// Nothing has changed since the latest run of the centre and series (`run_id`): nothing
+    /// was recorded, and its comparison with the run before it was written again.
+    unchanged: bool,
     results: usize,
     errors: usize,
     warnings: usize,
@@ -601,9 +777,18 @@ fn process_centre(
 ) -> Result<CentreOutcome, RunError> {
     let (files, unreadable) =
         load::read_paths(paths, &ctx.limits, &ctx.layouts, &|| ctx.bar.inc(1));
-    let groups: std::collections::BTreeSet<(String, String)> = files
-        .iter()
-        .filter_map(|f| Some((centre.to_string(), f.series()?)))
+    // A series is an exam month: each board chooses its own series letter in it (AQA's 6A26,
+    // OCR's 6B26), so the codes of one month are one series.
+    let mut by_month: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
+    for code in files.iter().filter_map(|f| f.series()) {
+        by_month
+            .entry(calendar::series_id_of(&code))
+            .or_default()
+            .insert(code);
+    }
+    let groups: BTreeMap<String, std::collections::BTreeSet<String>> = by_month
+        .into_values()
+        .map(|codes| (load::series_name(&codes), codes))
         .collect();
     let chosen = match choose_series(&groups, ctx.args.series.as_deref(), centre, ctx.several) {
         Ok(c) => c,
@@ -635,6 +820,12 @@ fn process_centre(
         }
         return Err(RunError::Usage(why));
     };
+    // An --as-of given by hand must be possible for the series: not before its files exist.
+    if ctx.args.as_of.is_some() {
+        ctx.calendar
+            .refuse_as_of_before_files(&series_code, ctx.as_of)
+            .map_err(RunError::Usage)?;
+    }
     if !ctx.several {
         if let Some(expected) = &ctx.settings.centre_number {
             if expected != centre {
@@ -671,9 +862,13 @@ fn process_centre(
         .map_err(|e| output_error(&path, e))?;
     written.push(path);
 
-    let series_id = calendar::series_id(&series_code);
+    let series_id = Some(calendar::series_id_of(&series_code));
     let dates = series_id.as_deref().and_then(|id| ctx.calendar.get(id));
     let series_name = dates.map_or(series_code.as_str(), |d| d.name.as_str());
+    if dates.is_none() {
+        // Fails closed: held under embargo until the series is added (statements::Releases).
+        calendar::warn_unknown_series(&series_code);
+    }
 
     // Statements, and the analysis beside them (a large centre keeps both threads busy); what
     // goes to third parties waits for 09:30 on results day.
@@ -691,13 +886,16 @@ fn process_centre(
                 boards: &ctx.boards,
                 release: &release,
                 as_of: ctx.as_of,
+                findings: &outcome.findings,
             };
             let written = statements::write_statements(&out_dir, &set, ctx.commit())?;
             let rows = if ctx.several {
-                combined_statement_rows(&outcome.results, centre).map_err(|e| RunError::Output {
-                    path: ctx.args.out.join(statements::CSV_FILE),
-                    message: format!("cannot be written: {e}"),
-                })?
+                combined_statement_rows(&outcome.results, &outcome.findings, centre).map_err(
+                    |e| RunError::Output {
+                        path: ctx.args.out.join(statements::CSV_FILE),
+                        message: format!("cannot be written: {e}"),
+                    },
+                )?
             } else {
                 Vec::new()
             };
@@ -812,9 +1010,17 @@ fn process_centre(
 }
 
 /// A centre's rows of OUT's `statements.csv`, with the centre number last.
-fn combined_statement_rows(results: &[CandidateResult], centre: &str) -> Result<Vec<u8>, String> {
-    let mut rows = csv::Writer::from_writer(Vec::new());
-    statements::write_csv_rows(&mut rows, results, Some(centre)).map_err(|e| e.to_string())?;
+fn combined_statement_rows(
+    results: &[CandidateResult],
+    findings: &[Finding],
+    centre: &str,
+) -> Result<Vec<u8>, String> {
+    let mut rows = statements::csv_builder(true)
+        .rows_only()
+        .from_writer(Vec::new())
+        .map_err(|e| e.to_string())?;
+    statements::write_csv_rows(&mut rows, results, findings, Some(centre))
+        .map_err(|e| e.to_string())?;
     rows.into_inner().map_err(|e| e.to_string())
 }
 
@@ -865,7 +1071,15 @@ fn third_party_text(allowed: bool, released: Option<DateTime<Tz>>) -> String {
 }
 
 /// Saves a centre's run in the store's open transaction, and works out what changed since its
-/// last run: the files that say so are written once the transaction is committed.
+/// last run: the files that say so join the new set once every centre's own files are written.
+///
+/// When nothing has changed since the centre's latest run of the series (the same input files,
+/// by SHA-256, giving the same results and findings: nothing the store would save differs),
+/// nothing is recorded: the run is that latest run again,
+/// and its comparison with the run before it (`changes.csv`, `statements-changed.html`,
+/// `analysis/changes.csv`) is written again as `resultsday diff` tells it, so a re-run never
+/// loses the reprint pack of the last real change. The statements are made as of this run's
+/// clock, so a re-run after 08:00 has pages without the embargo mark.
 fn save_centre(
     ctx: &Context,
     batch: &store::RunBatch,
@@ -874,45 +1088,88 @@ fn save_centre(
     started_at: DateTime<Utc>,
     started: Instant,
 ) -> Result<Saved, RunError> {
+    // The centre's latest run of the same series: the same exam month, whichever of the
+    // boards' series codes named it.
     let previous = latest
-        .get(&(run.centre.clone(), run.series.clone()))
-        .copied();
+        .iter()
+        .filter(|((c, s), _)| *c == run.centre && load::in_series(s, &run.series))
+        .map(|(_, &id)| id)
+        .max();
     let before = match previous {
         Some(id) => Some(batch.results_of_run(id)?),
         None => None,
     };
-    let mut changes = before
-        .as_ref()
-        .map(|b| rediff::compare(b, &run.results, &ctx.gradesets));
-    let outcome_on = ctx.as_of.date_naive();
-    let (centre, series) = (run.centre.clone(), run.series.clone());
-    let run_id = batch.record(
-        &store::RunRecord {
-            started_at,
-            as_of: ctx.as_of,
-            centre: &run.centre,
-            series: &run.series,
-            version: env!("CARGO_PKG_VERSION"),
-            files: &run.files,
-            results: &run.results,
-            findings: &run.findings,
-            counts: serde_json::json!({
-                "records": run.summary.records,
-                "findings": run.summary.findings
-            }),
-            elapsed_ms: started.elapsed().as_millis() as u64,
-        },
-        &mut |conn, run_id| match changes.as_mut() {
-            Some(c) => {
-                prs::answer_changes(conn, &centre, &series, run_id, outcome_on, c).map(|_| ())
-            }
-            None => Ok(()),
-        },
-    )?;
+    let unchanged = match (previous, &before) {
+        (Some(id), Some(before)) => store::same_as_saved(
+            (&batch.files_of_run(id)?, &run.files),
+            (before, &run.results),
+            (&batch.findings_of_run(id)?, &run.findings),
+        ),
+        _ => false,
+    };
+    let (run_id, compared) = match previous {
+        Some(id) if unchanged => {
+            // The run the latest was compared with, and what changed then.
+            let earlier = batch
+                .runs_of_centre(&run.centre)?
+                .into_iter()
+                .filter(|(other, s)| *other < id && load::in_series(s, &run.series))
+                .map(|(other, _)| other)
+                .max();
+            let compared = match earlier {
+                Some(earlier) => {
+                    let before = batch.results_of_run(earlier)?;
+                    let mut changes = rediff::compare(&before, &run.results, &ctx.gradesets);
+                    batch.read(
+                        "read the post-results requests its changes answer",
+                        |conn| prs::annotate_changes(conn, id, &mut changes),
+                    )?;
+                    Some((earlier, before, changes))
+                }
+                None => None,
+            };
+            (id, compared)
+        }
+        _ => {
+            let mut changes = before
+                .as_ref()
+                .map(|b| rediff::compare(b, &run.results, &ctx.gradesets));
+            let outcome_on = ctx.as_of.date_naive();
+            let (centre, series) = (run.centre.clone(), run.series.clone());
+            let run_id = batch.record(
+                &store::RunRecord {
+                    started_at,
+                    as_of: ctx.as_of,
+                    centre: &run.centre,
+                    series: &run.series,
+                    version: env!("CARGO_PKG_VERSION"),
+                    files: &run.files,
+                    results: &run.results,
+                    findings: &run.findings,
+                    counts: serde_json::json!({
+                        "records": run.summary.records,
+                        "findings": run.summary.findings
+                    }),
+                    elapsed_ms: started.elapsed().as_millis() as u64,
+                },
+                &mut |conn, run_id| match changes.as_mut() {
+                    Some(c) => prs::answer_changes(conn, &centre, &series, run_id, outcome_on, c)
+                        .map(|_| ()),
+                    None => Ok(()),
+                },
+            )?;
+            let compared = match (previous, before, changes) {
+                (Some(p), Some(b), Some(c)) => Some((p, b, c)),
+                _ => None,
+            };
+            (run_id, compared)
+        }
+    };
 
-    // What changed since the last run of this centre and series.
+    // What changed since the last run of this centre and series. Without changes there is no
+    // statements-changed.html: the previous set's goes when the new set is put in place.
     let mut pending = Vec::new();
-    if let (Some(changes), Some(before)) = (&changes, &before) {
+    if let Some((_, before, changes)) = &compared {
         let out = &run.out_dir;
         pending.push(Pending::Write(
             out.join("changes.csv"),
@@ -921,11 +1178,7 @@ fn save_centre(
         run.summary.outputs.push("changes.csv".into());
         let changed: std::collections::BTreeSet<String> =
             changes.iter().map(|c| c.candidate_number.clone()).collect();
-        let path = out.join("statements-changed.html");
-        if changed.is_empty() {
-            // A page list from an earlier re-run would now be wrong.
-            pending.push(Pending::Remove(path));
-        } else {
+        if !changed.is_empty() {
             let series_name = run
                 .dates
                 .as_ref()
@@ -940,9 +1193,13 @@ fn save_centre(
                 boards: &ctx.boards,
                 release: &release,
                 as_of: ctx.as_of,
+                findings: &run.findings,
             };
             let html = statements::render_html(&set, Some(&changed))?;
-            pending.push(Pending::Write(path, html.into_bytes()));
+            pending.push(Pending::Write(
+                out.join("statements-changed.html"),
+                html.into_bytes(),
+            ));
             run.summary.outputs.push("statements-changed.html".into());
         }
         let before = analysis::analyse(before, &ctx.gradesets, &ctx.tables, ctx.mis.as_ref());
@@ -963,11 +1220,13 @@ fn save_centre(
         .count();
     Ok(Saved {
         centre: run.centre.clone(),
+        series: run.series.clone(),
         run_id,
+        unchanged,
         results: run.results.len(),
         errors,
         warnings: run.findings.len() - errors,
-        changes: changes.map(|c| (previous.unwrap_or_default(), c)),
+        changes: compared.map(|(p, _, c)| (p, c)),
         pending,
         releases: releases(ctx, run),
         run: None,
@@ -977,13 +1236,15 @@ fn save_centre(
 /// The outputs for a folder of several centres: every centre's findings and statements in one
 /// file each (with the centre), the analysis of them all, and `run.json`.
 struct Combined {
-    findings: csv::Writer<std::io::BufWriter<output::AtomicFile>>,
+    findings: crate::csvout::Writer<std::io::BufWriter<output::AtomicFile>>,
     /// Written as rows come, each centre's made beside its own files.
     statements: std::io::BufWriter<output::AtomicFile>,
     analysis: analysis::Combined,
     /// Findings on the basedata files, which belong to no one centre.
     basedata_findings: Vec<Finding>,
     released: Option<DateTime<Tz>>,
+    /// Whether a centre's series is not in the calendar: then nothing goes to third parties.
+    unknown_series: bool,
     severities: std::collections::BTreeSet<Severity>,
     by_kind: BTreeMap<String, usize>,
     records: BTreeMap<String, usize>,
@@ -1024,21 +1285,19 @@ impl Combined {
         centres: &std::collections::BTreeSet<String>,
     ) -> Result<Combined, RunError> {
         let open = |name: &str| -> Result<_, RunError> {
-            let path = ctx.args.out.join(name);
+            let path = ctx.root().join(name);
             let file = output::AtomicFile::create(&path).map_err(|e| output_error(&path, e))?;
-            Ok(csv::Writer::from_writer(std::io::BufWriter::new(file)))
+            Ok(std::io::BufWriter::new(file))
         };
-        let mut findings = open("findings.csv")?;
-        let mut statements = open("statements.csv")?;
-        let header_error = |name: &str, e: csv::Error| RunError::Output {
+        let header_error = |name: &str, e: std::io::Error| RunError::Output {
             path: ctx.args.out.join(name),
             message: format!("cannot be written: {e}"),
         };
-        findings
-            .write_record(FINDINGS_COLUMNS)
+        let findings = findings_builder()
+            .from_writer(open("findings.csv")?)
             .map_err(|e| header_error("findings.csv", e))?;
-        statements
-            .write_record(statements::CSV_COLUMNS.iter().copied().chain(["centre"]))
+        let statements = statements::csv_builder(true)
+            .from_writer(open("statements.csv")?)
             .map_err(|e| header_error("statements.csv", e))?;
         let mut basedata_findings: Vec<Finding> = basedata_files
             .iter()
@@ -1055,13 +1314,14 @@ impl Combined {
         basedata_findings.dedup();
         let statements = statements
             .into_inner()
-            .map_err(|e| header_error("statements.csv", e.into_error().into()))?;
+            .map_err(|e| header_error("statements.csv", e))?;
         let mut combined = Combined {
             findings,
             statements,
             analysis: analysis::Combined::default(),
             basedata_findings: Vec::new(),
             released: None,
+            unknown_series: false,
             severities: Default::default(),
             by_kind: BTreeMap::new(),
             records: BTreeMap::new(),
@@ -1094,6 +1354,8 @@ impl Combined {
             })?;
         self.analysis.add(&run.analysis);
         self.released = self.released.max(run.released);
+        // A centre whose series is not in the calendar holds the folder's headline back too.
+        self.unknown_series |= run.dates.is_none();
         for (k, n) in &run.summary.records {
             *self.records.entry(k.clone()).or_insert(0) += n;
         }
@@ -1109,7 +1371,8 @@ impl Combined {
         not_run: &[(String, String)],
         started: Instant,
     ) -> Result<SeveralSummary, RunError> {
-        let out = &ctx.args.out;
+        // Written into the new set, which replaces OUT's once the store has the runs.
+        let out = ctx.root();
         let fail = |name: &str, message: String| RunError::Output {
             path: out.join(name),
             message: format!("cannot be written: {message}"),
@@ -1128,7 +1391,8 @@ impl Combined {
             file.commit().map_err(|e| fail(name, e.to_string()))?;
         }
         let analysis = self.analysis.finish(&ctx.gradesets);
-        let allowed = ctx.args.force_release || self.released.is_some_and(|at| ctx.as_of >= at);
+        let released = self.released.filter(|_| !self.unknown_series);
+        let allowed = ctx.args.force_release || released.is_some_and(|at| ctx.as_of >= at);
         let mut written = vec![out.join("findings.csv"), out.join("statements.csv")];
         written.extend(
             analysis::write_analysis(out, &analysis, allowed, output::Commit::Now)
@@ -1161,7 +1425,7 @@ impl Combined {
                 .map(|p| p.strip_prefix(out).unwrap_or(p).display().to_string())
                 .chain(["centres/".to_string(), "run.json".to_string()])
                 .collect(),
-            third_party_outputs: third_party_text(allowed, self.released),
+            third_party_outputs: third_party_text(allowed, released),
             elapsed_seconds: (started.elapsed().as_secs_f64() * 1000.0).round() / 1000.0,
             severities: self.severities,
         };
@@ -1185,10 +1449,8 @@ fn releases(
     run.results
         .iter()
         .map(|r| {
-            (
-                ctx.calendar.candidate_release(d, r.results_day),
-                r.results_day,
-            )
+            let day = ctx.calendar.release_day(d, r);
+            (ctx.calendar.candidate_release(d, day), day)
         })
         .collect()
 }
@@ -1236,18 +1498,13 @@ fn print_several(
         let _ = writeln!(out, "  centre {centre} not run: {why}");
     }
     print_settings(&mut out, &folder.settings);
-    for s in folder.skipped.iter().take(5) {
-        let _ = writeln!(out, "  skipped {} ({})", s.path.display(), s.reason);
-    }
-    if folder.skipped.len() > 5 {
+    print_skipped(&mut out, &folder.skipped);
+    for e in unreadable {
         let _ = writeln!(
             out,
-            "  skipped {} more files that are not JCQ files (run.json lists them)",
-            folder.skipped.len() - 5
+            "  NOT READ {}",
+            messages::escape_terminal(&e.to_string())
         );
-    }
-    for e in unreadable {
-        let _ = writeln!(out, "  NOT READ {e}");
     }
     let _ = writeln!(
         out,
@@ -1309,13 +1566,35 @@ fn print_several(
         "\nwritten: {}; each centre's statements and analysis under centres/<centre>/",
         summary.outputs.join(", ")
     );
-    let _ = writeln!(
-        out,
-        "recorded as runs {}–{} in {}",
-        done.first().map_or(0, |s| s.run_id),
-        done.last().map_or(0, |s| s.run_id),
-        ctx.args.db.display()
-    );
+    let recorded: Vec<i64> = done
+        .iter()
+        .filter(|s| !s.unchanged)
+        .map(|s| s.run_id)
+        .collect();
+    let unchanged: Vec<i64> = done
+        .iter()
+        .filter(|s| s.unchanged)
+        .map(|s| s.run_id)
+        .collect();
+    if !recorded.is_empty() {
+        let _ = writeln!(
+            out,
+            "recorded as {} in {}",
+            runs_text(&recorded),
+            ctx.args.db.display()
+        );
+    }
+    if !unchanged.is_empty() {
+        let _ = writeln!(
+            out,
+            "nothing has changed since {} for {}: the same files, the same results and \
+             findings; nothing new recorded for {} (their changes.csv and \
+             statements-changed.html still show their last changes)",
+            runs_text(&unchanged),
+            messages::count(unchanged.len(), "centre", "centres"),
+            if unchanged.len() == 1 { "it" } else { "them" }
+        );
+    }
 }
 
 /// When results may go to third parties: 09:30 on the last results day among the results (the
@@ -1328,7 +1607,7 @@ fn third_party_release(
     let dates = dates?;
     results
         .iter()
-        .map(|r| calendar.third_party_release(dates, r.results_day))
+        .map(|r| calendar.third_party_release(dates, calendar.release_day(dates, r)))
         .max()
         .or_else(|| Some(calendar.third_party_release(dates, ResultsDay::Gcse)))
 }
@@ -1336,18 +1615,25 @@ fn third_party_release(
 /// The series to run of a centre's: the one asked for, else the only one, else the latest
 /// (with a warning).
 fn choose_series(
-    groups: &std::collections::BTreeSet<(String, String)>,
+    groups: &BTreeMap<String, std::collections::BTreeSet<String>>,
     wanted: Option<&str>,
     centre: &str,
     several: bool,
 ) -> Result<Option<String>, RunError> {
+    // `--series` names a series code exactly (`6B26` is not `6A26`), or a month by its id
+    // (`2026-06`).
+    let wanted_id = wanted.filter(|w| calendar::series_id_of(w) == *w && w.contains('-'));
     let matching: Vec<&str> = groups
         .iter()
-        .map(|(_, code)| code.as_str())
-        .filter(|code| wanted.is_none_or(|w| calendar::same_series(code, w)))
+        .filter(|(name, codes)| match (wanted, wanted_id) {
+            (None, _) => true,
+            (Some(_), Some(id)) => calendar::series_id_of(name) == id,
+            (Some(w), None) => codes.iter().any(|c| c.eq_ignore_ascii_case(w.trim())),
+        })
+        .map(|(name, _)| name.as_str())
         .collect();
     if let (Some(w), true) = (wanted, matching.is_empty()) {
-        let found: Vec<&str> = groups.iter().map(|(_, s)| s.as_str()).collect();
+        let found: Vec<&str> = groups.values().flatten().map(String::as_str).collect();
         return Err(RunError::Usage(format!(
             "no files for series '{w}'; the folder holds series {}",
             if found.is_empty() {
@@ -1360,16 +1646,16 @@ fn choose_series(
     // Latest series by id (2026-06 after 2025-11).
     let latest = matching
         .iter()
-        .max_by_key(|code| calendar::series_id(code).unwrap_or_default())
-        .map(|code| code.to_string());
-    if let (Some(code), true) = (&latest, matching.len() > 1) {
+        .max_by_key(|name| calendar::series_id_of(name))
+        .map(|name| name.to_string());
+    if let (Some(name), true) = (&latest, matching.len() > 1) {
         let whose = if several {
             format!("centre {centre}'s files hold")
         } else {
             "the folder holds".to_string()
         };
         messages::warn(&format!(
-            "{whose} several series ({}); running {code}. Choose with --series",
+            "{whose} several series ({}); running {name}. Choose with --series",
             matching.join(", ")
         ));
     }
@@ -1391,6 +1677,8 @@ pub struct RunSummary {
     pub basedata: BTreeMap<String, Vec<String>>,
     pub records: BTreeMap<String, usize>,
     pub findings: BTreeMap<String, usize>,
+    /// The statement lines held because the run found them wrong, and the UCIs left out.
+    pub held_on_statements: statements::HeldOnStatements,
     pub outputs: Vec<String>,
     /// Whether what is meant for third parties (the headline CSV) was written or held back.
     pub third_party_outputs: String,
@@ -1479,6 +1767,10 @@ impl RunSummary {
                 .collect(),
             records,
             findings,
+            held_on_statements: statements::HeldOnStatements::of(
+                &outcome.results,
+                &outcome.findings,
+            ),
             outputs: written
                 .iter()
                 .map(|p| p.strip_prefix(out).unwrap_or(p).display().to_string())
@@ -1515,6 +1807,27 @@ fn urgency(kind: FindingKind) -> u8 {
         HeaderMismatch => 18,
         UnknownAwardingBody => 19,
         UnknownGradeset => 20,
+    }
+}
+
+/// The files skipped, the first few by name (escaped: a name is text from the folder), the rest
+/// counted.
+fn print_skipped(out: &mut impl std::io::Write, skipped: &[load::Skipped]) {
+    const SHOWN: usize = 5;
+    for s in skipped.iter().take(SHOWN) {
+        let _ = writeln!(
+            out,
+            "  skipped {} ({})",
+            messages::escape_terminal(&s.path.display().to_string()),
+            s.reason
+        );
+    }
+    if skipped.len() > SHOWN {
+        let _ = writeln!(
+            out,
+            "  skipped {} more files that are not JCQ files (run.json lists them)",
+            skipped.len() - SHOWN
+        );
     }
 }
 
@@ -1565,15 +1878,17 @@ fn print_summary(ctx: &Context, run: &CentreRun, folder: &FolderNotes) {
         run.entries
     );
     print_settings(&mut out, &folder.settings);
-    for s in &folder.skipped {
-        let _ = writeln!(out, "  skipped {} ({})", s.path.display(), s.reason);
-    }
+    print_skipped(&mut out, &folder.skipped);
     for e in folder.unreadable.iter().chain(&run.unreadable) {
-        let _ = writeln!(out, "  NOT READ {e}");
+        let _ = writeln!(
+            out,
+            "  NOT READ {}",
+            messages::escape_terminal(&e.to_string())
+        );
     }
     let notes = &run.notes;
     for n in notes.iter().take(5) {
-        let _ = writeln!(out, "  note: {n}");
+        let _ = writeln!(out, "  note: {}", messages::escape_terminal(n));
     }
     if notes.len() > 5 {
         let _ = writeln!(
@@ -1624,23 +1939,31 @@ fn print_summary(ctx: &Context, run: &CentreRun, folder: &FolderNotes) {
                 Some(l) => format!("{} line {l}", f.file),
                 None => f.file.clone(),
             };
-            let _ = writeln!(
-                out,
-                "  {:<7} board {} {who}{} {}: {} [{place}]",
+            let line = format!(
+                "{:<7} board {} {who}{} {}: {} [{place}]",
                 f.severity.as_str(),
                 f.board,
                 f.entry_code,
                 f.kind.as_str(),
                 f.detail
             );
+            let _ = writeln!(out, "  {}", messages::escape_terminal(&line));
         }
+    }
+    let held = summary.held_on_statements.summary_lines();
+    if !held.is_empty() {
+        let _ = writeln!(out);
+    }
+    for line in &held {
+        let _ = writeln!(out, "{}", messages::escape_terminal(line));
     }
     if dates.is_some() {
         print_confidential(&mut out, &releases(ctx, run), as_of);
     } else {
         let _ = writeln!(
             out,
-            "\nseries {} is not in the series calendar: add it to series.toml to have embargo and deadlines decided",
+            "\nseries {} is not in the series calendar: every statement is marked EMBARGOED and \
+             analysis/headline.csv is held back until it is added to series.toml (see the warning)",
             summary.series
         );
     }

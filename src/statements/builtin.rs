@@ -24,6 +24,8 @@ struct Head {
     styles: &'static str,
     /// The styles for held pages, written only when a page is held.
     held_styles: &'static str,
+    /// The styles for held lines and UCIs, written only when a page holds one.
+    withheld_styles: &'static str,
     /// From the end of the styles to the first page.
     body: &'static str,
 }
@@ -38,12 +40,15 @@ impl Head {
         let (title_between, rest) = rest.split_once("{{ series_name }}")?;
         let (styles, rest) = rest.split_once("{% if any_held %}\n")?;
         let (held_styles, rest) = rest.split_once("{% endif %}\n")?;
+        let rest = rest.strip_prefix("{% if any_withheld %}\n")?;
+        let (withheld_styles, rest) = rest.split_once("{% endif %}\n")?;
         let (body, _) = rest.split_once("{% for page in pages %}\n")?;
         Some(Head {
             doctype,
             title_between,
             styles,
             held_styles,
+            withheld_styles,
             body,
         })
     }
@@ -62,6 +67,9 @@ pub(super) fn render(context: &TemplateContext<'_>) -> Option<String> {
     out.push_str(head.styles);
     if context.any_held {
         out.push_str(head.held_styles);
+    }
+    if context.any_withheld {
+        out.push_str(head.withheld_styles);
     }
     out.push_str(head.body);
     if context.pages.is_empty() {
@@ -123,9 +131,13 @@ fn write_page(out: &mut String, context: &TemplateContext<'_>, page: &StatementP
     escape(out, page.candidate_number);
     out.push_str(
         "</span>\n    </div>\n    <div>\n      \
-         <span class=\"label\">Unique candidate identifier (UCI)</span>\n      \
-         <span class=\"value mono\">",
+         <span class=\"label\">Unique candidate identifier (UCI)</span>\n",
     );
+    if page.uci_withheld {
+        out.push_str("      <span class=\"value withheld-uci\">");
+    } else {
+        out.push_str("      <span class=\"value mono\">");
+    }
     escape(out, page.uci);
     out.push_str(
         "</span>\n    </div>\n  </div>\n\n  <table class=\"results\">\n    <thead>\n      <tr>\n        \
@@ -139,7 +151,12 @@ fn write_page(out: &mut String, context: &TemplateContext<'_>, page: &StatementP
     }
     out.push_str("      </tr>\n    </thead>\n    <tbody>\n");
     for r in &page.results {
-        out.push_str("      <tr>\n        <td class=\"subject\">\n          <b>");
+        if r.withheld.is_some() {
+            out.push_str("      <tr class=\"withheld\">\n");
+        } else {
+            out.push_str("      <tr>\n");
+        }
+        out.push_str("        <td class=\"subject\">\n          <b>");
         if r.title.is_empty() {
             out.push_str("Title not in the awarding body&#x27;s data");
         } else {
@@ -155,6 +172,11 @@ fn write_page(out: &mut String, context: &TemplateContext<'_>, page: &StatementP
             escape(out, &held.until);
             out.push_str("</span>\n");
         }
+        if let Some(withheld) = &r.withheld {
+            out.push_str("          <span class=\"withheld-note\">Held: ");
+            escape(out, &withheld.why);
+            out.push_str("</span>\n");
+        }
         out.push_str("        </td>\n        <td>");
         escape(out, r.qualification);
         out.push_str("</td>\n");
@@ -166,6 +188,11 @@ fn write_page(out: &mut String, context: &TemplateContext<'_>, page: &StatementP
             }
             GradeKind::NotIssued => {
                 out.push_str("        <td class=\"grade word\">Not yet issued</td>\n");
+            }
+            GradeKind::Withheld => {
+                out.push_str("        <td class=\"grade word withheld-grade\">");
+                escape(out, &r.grade);
+                out.push_str("</td>\n");
             }
             GradeKind::NoResult | GradeKind::Pending => {
                 out.push_str("        <td class=\"grade word\">");
@@ -214,7 +241,13 @@ fn write_page(out: &mut String, context: &TemplateContext<'_>, page: &StatementP
     }
     out.push_str("  </table>\n\n");
     let notes = &page.notes;
-    if notes.partial_absence || notes.no_result || notes.pending || notes.not_issued {
+    if notes.partial_absence
+        || notes.no_result
+        || notes.pending
+        || notes.not_issued
+        || notes.withheld
+        || notes.uci_withheld
+    {
         out.push_str(
             "  <section class=\"notes\">\n    <span class=\"label\">Notes</span>\n    <dl>\n",
         );
@@ -244,6 +277,21 @@ fn write_page(out: &mut String, context: &TemplateContext<'_>, page: &StatementP
                 "      <dt>Not yet issued</dt>\n      <dd>No grade has reached the centre for \
                  this entry yet. The exams office is taking this up with the awarding \
                  body.</dd>\n",
+            );
+        }
+        if notes.withheld {
+            out.push_str(
+                "      <dt>See the exams office</dt>\n      <dd>This result reached the centre \
+                 with a problem the exams office must resolve with the awarding body, so it is \
+                 held and not printed. The exams office will give you the result as soon as it \
+                 is confirmed.</dd>\n",
+            );
+        }
+        if notes.uci_withheld {
+            out.push_str(
+                "      <dt>UCI held</dt>\n      <dd>The unique candidate identifier the awarding \
+                 body sent fails its check, so it is not printed. The exams office will confirm \
+                 your UCI with you.</dd>\n",
             );
         }
         out.push_str("    </dl>\n  </section>\n");
@@ -314,6 +362,11 @@ mod tests {
         assert!(head.doctype.starts_with("<!DOCTYPE html>\n"));
         assert_eq!(head.title_between, " · ");
         assert!(head.held_styles.contains(".hold-stamp"));
+        assert!(head.withheld_styles.contains(".withheld-note"));
+        assert!(
+            !head.withheld_styles.contains("hold"),
+            "no embargo styles among them"
+        );
         assert!(!head.styles.contains("{%") && !head.body.contains("{%"));
         assert_eq!(head.body, "</style>\n</head>\n<body>\n");
     }

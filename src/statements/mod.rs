@@ -6,9 +6,14 @@
 //! (`statement_template` in `resultsday.toml`) replaces it. Templates are always
 //! HTML-escaped, undefined variables are errors, and `{% include %}` reads files beside the
 //! centre's template. What a template is given is [`StatementPage`] and its parts, under the
-//! names `centre`, `series_name`, `any_held` and `pages`.
+//! names `centre`, `series_name`, `any_held`, `any_withheld` and `pages`.
+//!
+//! A result the run's findings say is wrong is never printed as if it were right: its line is
+//! held ([`Holds`]): "See the exams office" in place of the grade, no mark, and why in words;
+//! in `statements.csv` a blank grade and the status `held`. A UCI that fails its check is not
+//! printed either.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use chrono::DateTime;
@@ -19,7 +24,7 @@ use serde::Serialize;
 
 use crate::calendar::{Calendar, SeriesDates};
 use crate::config::Settings;
-use crate::model::{split_name, CandidateResult, ResultsDay};
+use crate::model::{split_name, CandidateResult, Finding, FindingKind, ResultsDay};
 use crate::output::{write_file, Commit};
 
 mod builtin;
@@ -61,45 +66,79 @@ pub struct StatementSet<'a> {
     pub results: &'a [CandidateResult],
     /// For the board's name beside each result.
     pub boards: &'a Boards,
-    /// When candidates may see a result ([`release_of`]); `None` when the series is not in the
-    /// calendar, which holds nothing back (the caller warns).
+    /// When candidates may see a result; `None` when there is nothing to wait for. A run gives
+    /// [`Releases::of`], which holds every result of a series not in the calendar (until
+    /// [`not_in_calendar`], printed as such).
     pub release: &'a dyn Fn(&CandidateResult) -> Option<DateTime<Tz>>,
     /// The clock, or `--as-of`.
     pub as_of: DateTime<Tz>,
+    /// The run's findings: a result they say is wrong is held on its page and in
+    /// `statements.csv` ([`Holds`]).
+    pub findings: &'a [Finding],
 }
 
 /// When candidates may see `result`: 08:00 London on its qualification's results day (A level and
-/// level 3 on the GCE day, GCSE and level 1/2 on the GCSE day). `None` for an unknown series.
+/// level 3 on the GCE day, GCSE and level 1/2 on the GCSE day); a result whose own results day
+/// is not known (an option not in the basedata) on the series' last (in June, the GCSE day).
+/// `None` when the series is not in the calendar: the calendar cannot say, and the caller must
+/// hold the result back, as [`Releases`] does.
 pub fn release_of(
     result: &CandidateResult,
     calendar: &Calendar,
     dates: Option<&SeriesDates>,
 ) -> Option<DateTime<Tz>> {
-    dates.map(|d| calendar.candidate_release(d, result.results_day))
+    dates.map(|d| calendar.candidate_release_of(d, result))
 }
 
-/// [`release_of`] for a whole series, worked out once for each results day: a run asks it for
-/// every result on every page.
+/// The release of every result of a series that is not in the calendar: never, until the series
+/// is added. A page held until then says so in words ([`Held`]), not with this date.
+pub fn not_in_calendar() -> DateTime<Tz> {
+    use chrono::TimeZone;
+    chrono_tz::Europe::London
+        .with_ymd_and_hms(9999, 12, 31, 0, 0, 0)
+        .single()
+        .unwrap_or(DateTime::<chrono::Utc>::MAX_UTC.with_timezone(&chrono_tz::Europe::London))
+}
+
+/// When candidates may see each result of a series, worked out once for each results day: a
+/// run asks it for every result on every page. The embargo fails closed: a series not in the
+/// calendar holds every result back ([`not_in_calendar`]), and a result whose own results day
+/// is unknown waits for the series' last release.
 pub struct Releases {
-    gce: Option<DateTime<Tz>>,
-    gcse: Option<DateTime<Tz>>,
+    gce: DateTime<Tz>,
+    gcse: DateTime<Tz>,
+    last: DateTime<Tz>,
 }
 
 impl Releases {
     pub fn new(calendar: &Calendar, dates: Option<&SeriesDates>) -> Releases {
-        let on = |day| dates.map(|d| calendar.candidate_release(d, day));
+        let Some(d) = dates else {
+            let never = not_in_calendar();
+            return Releases {
+                gce: never,
+                gcse: never,
+                last: never,
+            };
+        };
+        let gce = calendar.candidate_release(d, ResultsDay::Gce);
+        let gcse = calendar.candidate_release(d, ResultsDay::Gcse);
         Releases {
-            gce: on(ResultsDay::Gce),
-            gcse: on(ResultsDay::Gcse),
+            gce,
+            gcse,
+            last: gce.max(gcse),
         }
     }
 
-    /// When candidates may see `result`, as [`release_of`] says.
+    /// When candidates may see `result`: as [`release_of`] says for a series in the calendar,
+    /// and [`not_in_calendar`] for one that is not. Always a time: nothing is released without one.
     pub fn of(&self, result: &CandidateResult) -> Option<DateTime<Tz>> {
-        match result.results_day {
+        if !crate::calendar::results_day_known(result) {
+            return Some(self.last);
+        }
+        Some(match result.results_day {
             ResultsDay::Gce => self.gce,
             ResultsDay::Gcse => self.gcse,
-        }
+        })
     }
 }
 
@@ -112,7 +151,7 @@ pub fn write_statements(
 ) -> Result<Vec<PathBuf>, StatementError> {
     let html = render_html(set, None)?;
     let csv_path = out_dir.join(CSV_FILE);
-    let csv = statements_csv(set.results).map_err(|e| StatementError::Write {
+    let csv = statements_csv(set.results, set.findings).map_err(|e| StatementError::Write {
         file: csv_path.display().to_string(),
         message: e.to_string(),
     })?;
@@ -135,16 +174,17 @@ pub fn write_html(path: &Path, html: &str) -> Result<(), StatementError> {
 pub fn write_statements_csv(
     path: &Path,
     results: &[CandidateResult],
+    findings: &[Finding],
 ) -> Result<(), StatementError> {
-    let bytes = statements_csv(results).map_err(|e| StatementError::Write {
+    let bytes = statements_csv(results, findings).map_err(|e| StatementError::Write {
         file: path.display().to_string(),
         message: e.to_string(),
     })?;
     write_file(path, &bytes).map_err(|e| write_error(path, &e))
 }
 
-/// The columns of `statements.csv`.
-pub const CSV_COLUMNS: [&str; 12] = [
+/// The columns of `statements.csv`: the contract's twelve, then `held_reason`.
+pub const CSV_COLUMNS: [&str; 13] = [
     "candidate_number",
     "uci",
     "name",
@@ -157,41 +197,76 @@ pub const CSV_COLUMNS: [&str; 12] = [
     "max_mark",
     "status",
     "endorsement",
+    "held_reason",
 ];
 
+/// `status` of a row printed as the board sent it.
+pub const STATUS_PROVISIONAL: &str = "provisional";
+/// `status` of a row whose grade, mark and endorsement are held ([`Holds`]): all three blank.
+pub const STATUS_HELD: &str = "held";
+
 /// The bytes of `statements.csv`.
-pub fn statements_csv(results: &[CandidateResult]) -> Result<Vec<u8>, csv::Error> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(CSV_COLUMNS)?;
-    write_csv_rows(&mut w, results, None)?;
-    w.into_inner().map_err(|e| e.into_error().into())
+pub fn statements_csv(
+    results: &[CandidateResult],
+    findings: &[Finding],
+) -> Result<Vec<u8>, std::io::Error> {
+    let mut w = csv_builder(false).from_writer(Vec::new())?;
+    write_csv_rows(&mut w, results, findings, None)?;
+    w.into_inner()
+}
+
+/// How `statements.csv` is written: [`CSV_COLUMNS`] (and `centre` last, for the statements of
+/// several centres in one file), `mark` and `max_mark` numeric.
+pub fn csv_builder(with_centre: bool) -> crate::csvout::Builder {
+    let centre = with_centre.then_some("centre");
+    crate::csvout::Builder::new(CSV_COLUMNS.iter().copied().chain(centre))
+        .numeric(["mark", "max_mark"])
 }
 
 /// Writes the rows of `statements.csv` for `results`, by candidate number, board and entry
 /// code, without the header. With `centre`, the centre number is added as a last column: the
 /// statements of several centres in one file.
+///
+/// A row the `findings` hold ([`Holds`]) has a blank grade, mark, maximum mark and
+/// endorsement, the status `held`, and the kinds that hold it in `held_reason`; a row whose UCI
+/// fails its check has a blank `uci` and `uci_invalid` in `held_reason` (its grade stands).
 pub fn write_csv_rows<W: std::io::Write>(
-    w: &mut csv::Writer<W>,
+    w: &mut crate::csvout::Writer<W>,
     results: &[CandidateResult],
+    findings: &[Finding],
     centre: Option<&str>,
-) -> Result<(), csv::Error> {
+) -> Result<(), std::io::Error> {
+    let holds = Holds::new(findings);
     for r in sorted(results.iter()) {
-        let mark = r.mark.map(|m| m.to_string()).unwrap_or_default();
-        let max_mark = r.max_mark.map(|m| m.to_string()).unwrap_or_default();
-        let grade = r.printed_grade();
+        let held = holds.of_line(r);
+        let uci_failed = holds.uci_failed(r);
+        let shown = held.is_empty();
+        let mark = r.mark.filter(|_| shown).map(|m| m.to_string());
+        let max_mark = r.max_mark.filter(|_| shown).map(|m| m.to_string());
+        let grade = if shown {
+            r.printed_grade()
+        } else {
+            String::new()
+        };
+        let reason = held_reason(held, uci_failed);
         let fields = [
             r.candidate_number.as_str(),
-            &r.uci,
+            if uci_failed { "" } else { &r.uci },
             &r.name,
             &r.board,
             &r.entry_code,
             &r.title,
             &r.qualification,
             &grade,
-            &mark,
-            &max_mark,
-            "provisional",
-            r.endorsement.as_deref().unwrap_or(""),
+            mark.as_deref().unwrap_or(""),
+            max_mark.as_deref().unwrap_or(""),
+            if shown {
+                STATUS_PROVISIONAL
+            } else {
+                STATUS_HELD
+            },
+            r.endorsement.as_deref().filter(|_| shown).unwrap_or(""),
+            &reason,
         ];
         match centre {
             None => w.write_record(fields)?,
@@ -207,11 +282,15 @@ pub fn render_html(
     set: &StatementSet<'_>,
     only_candidates: Option<&BTreeSet<String>>,
 ) -> Result<String, StatementError> {
-    let pages = pages(set, only_candidates);
+    let holds = Holds::new(set.findings);
+    let pages = pages(set, only_candidates, &holds);
     let context = TemplateContext {
         centre: Centre::from_settings(set.settings, set.centre_number),
         series_name: set.series_name,
         any_held: pages.iter().any(|p| p.held.is_some()),
+        any_withheld: pages
+            .iter()
+            .any(|p| p.uci_withheld || p.results.iter().any(|l| l.withheld.is_some())),
         pages,
     };
     let (name, source, folder) = match &set.settings.statement_template {
@@ -237,6 +316,15 @@ pub fn render_html(
     render_template(&name, source, folder, &context)
 }
 
+/// The most instructions a statement template may run: a page of the built-in design takes a
+/// few thousand, so this is some fifty times what any page needs.
+pub const TEMPLATE_FUEL_PER_PAGE: u64 = 100_000;
+
+/// The fuel for a render of `pages` pages.
+pub fn template_fuel(pages: usize) -> u64 {
+    1_000_000 + TEMPLATE_FUEL_PER_PAGE.saturating_mul(pages as u64)
+}
+
 fn render_template(
     name: &str,
     source: String,
@@ -252,6 +340,9 @@ fn render_template(
     env.set_keep_trailing_newline(true);
     // Errors show the failing expression in release builds too.
     env.set_debug(true);
+    // A template that loops for ever (or for a very long time) stops with an error: room for
+    // a rich page for every candidate, far short of a machine brought to a halt.
+    env.set_fuel(Some(template_fuel(context.pages.len())));
     if let Some(folder) = folder {
         env.set_loader(minijinja::path_loader(folder));
     }
@@ -265,6 +356,11 @@ fn render_template(
 
 fn template_error(main: &str, folder: Option<&Path>, e: &minijinja::Error) -> StatementError {
     let mut message = match e.detail() {
+        _ if e.kind() == minijinja::ErrorKind::OutOfFuel => "the template ran far longer than \
+             any statement page needs and was stopped (a loop that does not end?); nothing was \
+             written: correct the template, or remove statement_template from resultsday.toml \
+             to use the built-in page"
+            .to_string(),
         Some(detail) => format!("{}: {detail}", e.kind()),
         None => e.kind().to_string(),
     };
@@ -273,7 +369,11 @@ fn template_error(main: &str, folder: Option<&Path>, e: &minijinja::Error) -> St
         .template_source()
         .zip(e.range())
         .and_then(|(source, range)| source.get(range));
-    if let (Some(text), false) = (written, e.kind() == minijinja::ErrorKind::SyntaxError) {
+    let says_where = !matches!(
+        e.kind(),
+        minijinja::ErrorKind::SyntaxError | minijinja::ErrorKind::OutOfFuel
+    );
+    if let (Some(text), true) = (written, says_where) {
         message.push_str(&format!(" in `{text}`"));
     }
     // An error inside an included file names that file, found beside the centre's template.
@@ -314,6 +414,7 @@ fn sorted<'r>(results: impl Iterator<Item = &'r CandidateResult>) -> Vec<&'r Can
 fn pages<'s>(
     set: &StatementSet<'s>,
     only_candidates: Option<&BTreeSet<String>>,
+    holds: &Holds<'_>,
 ) -> Vec<StatementPage<'s>> {
     let wanted = |r: &&CandidateResult| {
         only_candidates.is_none_or(|only| only.contains(&r.candidate_number))
@@ -323,8 +424,251 @@ fn pages<'s>(
     results.sort_by(|a, b| a.candidate_number.cmp(&b.candidate_number));
     results
         .chunk_by(|a, b| a.candidate_number == b.candidate_number)
-        .map(|candidate| StatementPage::new(candidate, set))
+        .map(|candidate| StatementPage::new(candidate, set, holds))
         .collect()
+}
+
+/// What the grade column of a held line says.
+pub const WITHHELD_GRADE: &str = "See the exams office";
+/// What the UCI line of a page says when every UCI the boards sent for the candidate fails its
+/// check.
+pub const WITHHELD_UCI: &str = "UCI held: it fails its check; see the exams office";
+
+/// The kinds of finding that hold a result's line, in the order a line names them: each says
+/// the grade printed is, or could be, the wrong one.
+pub const HOLDING_KINDS: [FindingKind; 4] = [
+    FindingKind::UnknownEntryCode,
+    FindingKind::InvalidGrade,
+    FindingKind::XmlGradeConflict,
+    FindingKind::DuplicateResult,
+];
+
+/// Why a line is held, in words a candidate or a parent understands (after "Held: ").
+pub fn held_words(kind: FindingKind) -> &'static str {
+    match kind {
+        FindingKind::InvalidGrade => "the grade the board sent is not one this qualification has",
+        FindingKind::UnknownEntryCode => {
+            "the board sent this result for an entry code that is not in its list of subjects"
+        }
+        FindingKind::XmlGradeConflict => "the board sent two different grades for this result",
+        FindingKind::DuplicateResult => "the board sent this result more than once",
+        FindingKind::UciInvalid => "the UCI the board sent fails its check",
+        _ => "the result the board sent has a problem",
+    }
+}
+
+/// What the run found wrong with a centre's results, for its statements: the result lines to
+/// hold (by board, candidate and entry code, from findings of the [`HOLDING_KINDS`]) and the
+/// UCIs that fail their check (`uci_invalid`). Findings that name no candidate or no entry
+/// code (a file's, or a whole board's) hold no line.
+pub struct Holds<'f> {
+    /// Candidate number → each of their lines held.
+    lines: HashMap<&'f str, Vec<HeldKey<'f>>>,
+    /// Candidate number → the UCIs found to fail their check.
+    failed_ucis: HashMap<&'f str, Vec<&'f str>>,
+}
+
+impl<'f> Holds<'f> {
+    pub fn new(findings: &'f [Finding]) -> Holds<'f> {
+        let mut lines: HashMap<&str, Vec<HeldKey>> = HashMap::new();
+        let mut failed_ucis: HashMap<&str, Vec<&str>> = HashMap::new();
+        for f in findings {
+            let candidate = f.candidate_number.trim();
+            if candidate.is_empty() {
+                continue;
+            }
+            if f.kind == FindingKind::UciInvalid {
+                failed_ucis.entry(candidate).or_default().push(f.uci.trim());
+            }
+            let (board, entry) = (f.board.trim(), f.entry_code.trim());
+            if !HOLDING_KINDS.contains(&f.kind) || entry.is_empty() {
+                continue;
+            }
+            let held = lines.entry(candidate).or_default();
+            let at = match held.iter().position(|(b, e, _)| *b == board && *e == entry) {
+                Some(at) => at,
+                None => {
+                    held.push((board, entry, Vec::new()));
+                    held.len() - 1
+                }
+            };
+            let kinds = &mut held[at].2;
+            if !kinds.contains(&f.kind) {
+                kinds.push(f.kind);
+                kinds.sort_by_key(|k| HOLDING_KINDS.iter().position(|h| h == k));
+            }
+        }
+        Holds { lines, failed_ucis }
+    }
+
+    /// Why `r`'s line is held, in [`HOLDING_KINDS`] order; empty when it is not held.
+    pub fn of_line(&self, r: &CandidateResult) -> &[FindingKind] {
+        let Some(held) = self.lines.get(r.candidate_number.trim()) else {
+            return &[];
+        };
+        let (board, entry) = (r.board.trim(), r.entry_code.trim());
+        held.iter()
+            .find(|(b, e, _)| *b == board && *e == entry)
+            .map_or(&[], |(_, _, kinds)| kinds.as_slice())
+    }
+
+    /// Whether the UCI on `r` is one the run found to fail its check.
+    pub fn uci_failed(&self, r: &CandidateResult) -> bool {
+        self.failed_ucis
+            .get(r.candidate_number.trim())
+            .is_some_and(|ucis| ucis.contains(&r.uci.trim()))
+    }
+
+    /// The UCI a candidate's page prints: the first on their results that passes its check.
+    /// `None` (the page holds its UCI line) when there is none and one failed; blank when the
+    /// boards sent none and nothing was found.
+    fn page_uci<'r>(&self, results: &[&'r CandidateResult]) -> Option<&'r str> {
+        let passing = results
+            .iter()
+            .find(|r| !r.uci.trim().is_empty() && !self.uci_failed(r))
+            .map(|r| r.uci.trim());
+        match passing {
+            Some(uci) => Some(uci),
+            None if results.iter().any(|r| self.uci_failed(r)) => None,
+            None => Some(""),
+        }
+    }
+}
+
+/// A line held: its board, its entry code, and the kinds that hold it.
+type HeldKey<'f> = (&'f str, &'f str, Vec<FindingKind>);
+
+/// `statements.csv`'s `held_reason`: the kinds that hold the row, then `uci_invalid` when its
+/// UCI fails its check, joined by `;`; blank when nothing is held.
+fn held_reason(held: &[FindingKind], uci_failed: bool) -> String {
+    let uci = uci_failed.then_some(FindingKind::UciInvalid);
+    let kinds: Vec<&str> = held
+        .iter()
+        .copied()
+        .chain(uci)
+        .map(|k| k.as_str())
+        .collect();
+    kinds.join(";")
+}
+
+/// One statement line held, or one result whose UCI is left out, for the terminal and
+/// `run.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HeldLine {
+    pub candidate_number: String,
+    pub board: String,
+    pub entry_code: String,
+    /// The kinds of the findings that hold it, as in `held_reason`: `invalid_grade`, ...
+    pub why: Vec<&'static str>,
+    /// Why, as the page says it.
+    pub words: String,
+}
+
+/// What a centre's statements hold because the run found it wrong.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct HeldOnStatements {
+    /// Lines printed with "See the exams office" and no grade or mark: the rows of
+    /// `statements.csv` with status `held`.
+    pub results: Vec<HeldLine>,
+    /// Results whose UCI fails its check: left blank in `statements.csv` (`held_reason`
+    /// `uci_invalid`), never printed on a page.
+    pub ucis: Vec<HeldLine>,
+    /// The candidates whose page holds its UCI line, because none of their UCIs passes.
+    pub uci_pages: Vec<String>,
+}
+
+impl HeldOnStatements {
+    /// How many held lines the terminal names before it counts the rest.
+    pub const SHOWN: usize = 5;
+
+    /// What `findings` hold of `results`, in the order of `statements.csv`.
+    pub fn of(results: &[CandidateResult], findings: &[Finding]) -> HeldOnStatements {
+        let holds = Holds::new(findings);
+        let mut held = HeldOnStatements::default();
+        let line = |r: &CandidateResult, kinds: &[FindingKind]| HeldLine {
+            candidate_number: r.candidate_number.clone(),
+            board: r.board.clone(),
+            entry_code: r.entry_code.clone(),
+            why: kinds.iter().map(|k| k.as_str()).collect(),
+            words: words_of(kinds),
+        };
+        let in_order = sorted(results.iter());
+        for r in &in_order {
+            let kinds = holds.of_line(r);
+            if !kinds.is_empty() {
+                held.results.push(line(r, kinds));
+            }
+            if holds.uci_failed(r) {
+                held.ucis.push(line(r, &[FindingKind::UciInvalid]));
+            }
+        }
+        held.uci_pages = in_order
+            .chunk_by(|a, b| a.candidate_number == b.candidate_number)
+            .filter(|candidate| holds.page_uci(candidate).is_none())
+            .map(|candidate| candidate[0].candidate_number.clone())
+            .collect();
+        held
+    }
+
+    /// The lines for the terminal: how many results are held and the first few, and the UCIs;
+    /// none when nothing is held.
+    pub fn summary_lines(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let candidates = |lines: &[HeldLine]| {
+            let distinct: BTreeSet<&str> =
+                lines.iter().map(|l| l.candidate_number.as_str()).collect();
+            crate::messages::count(distinct.len(), "candidate", "candidates")
+        };
+        if !self.results.is_empty() {
+            out.push(format!(
+                "held on statements: {} of {} (statements.csv status held)",
+                crate::messages::count(self.results.len(), "result", "results"),
+                candidates(&self.results)
+            ));
+            for l in self.results.iter().take(Self::SHOWN) {
+                out.push(format!(
+                    "  {} board {} {}: {} ({})",
+                    l.candidate_number,
+                    l.board,
+                    l.entry_code,
+                    l.words,
+                    l.why.join(", ")
+                ));
+            }
+            if self.results.len() > Self::SHOWN {
+                out.push(format!(
+                    "  and {} more (statements.csv status held; run.json held_on_statements)",
+                    self.results.len() - Self::SHOWN
+                ));
+            }
+        }
+        if !self.ucis.is_empty() {
+            let pages = match self.uci_pages.len() {
+                0 => "each page prints the candidate's UCI that passes".to_string(),
+                n => {
+                    let mut named = self.uci_pages[..n.min(Self::SHOWN)].join(", ");
+                    if n > Self::SHOWN {
+                        named.push_str(&format!(" and {} more", n - Self::SHOWN));
+                    }
+                    let of = if n == 1 { "the page" } else { "the pages" };
+                    format!("the UCI line is held on {of} of {named}")
+                }
+            };
+            out.push(format!(
+                "UCI left out of statements: {} of {}, a UCI that fails its check \
+                 (statements.csv uci blank, held_reason uci_invalid); {pages}",
+                crate::messages::count(self.ucis.len(), "result", "results"),
+                candidates(&self.ucis)
+            ));
+        }
+        out
+    }
+}
+
+/// A held line's reasons in words, joined by `; `.
+fn words_of(kinds: &[FindingKind]) -> String {
+    let words: Vec<&str> = kinds.iter().map(|&k| held_words(k)).collect();
+    words.join("; ")
 }
 
 /// What the template is given.
@@ -334,6 +678,8 @@ struct TemplateContext<'s> {
     series_name: &'s str,
     /// Whether any page is held back (for the styles of the mark).
     any_held: bool,
+    /// Whether any page holds a result or its UCI (for the styles of held lines).
+    any_withheld: bool,
     pages: Vec<StatementPage<'s>>,
 }
 
@@ -369,7 +715,10 @@ impl<'s> Centre<'s> {
 #[derive(Serialize)]
 pub struct StatementPage<'s> {
     pub candidate_number: &'s str,
+    /// The first of the candidate's UCIs that passes its check; [`WITHHELD_UCI`] when none does.
     pub uci: &'s str,
+    /// Set when none of the candidate's UCIs passes its check: the UCI line is held.
+    pub uci_withheld: bool,
     /// `ÉMILE O'NEILL`.
     pub name: String,
     /// As the board sends it: `O'NEILL:ÉMILE`.
@@ -392,12 +741,19 @@ pub struct StatementPage<'s> {
 pub struct Held {
     /// `08:00 on Thursday 20 August 2026`.
     pub until: String,
-    /// `2026-08-20T08:00:00+01:00`.
+    /// `2026-08-20T08:00:00+01:00`; blank when the series is not in the calendar.
     pub until_iso: String,
 }
 
 impl Held {
     fn at(at: DateTime<Tz>) -> Held {
+        if at == not_in_calendar() {
+            // "EMBARGOED — not to be released to the candidate before its results day, ..."
+            return Held {
+                until: "its results day, which is not in the series calendar".to_string(),
+                until_iso: String::new(),
+            };
+        }
         Held {
             until: at.format("%H:%M on %A %-d %B %Y").to_string(),
             until_iso: at.to_rfc3339(),
@@ -416,11 +772,19 @@ pub struct Notes {
     pub pending: bool,
     /// A result record with no grade.
     pub not_issued: bool,
+    /// A line held because the run found it wrong.
+    pub withheld: bool,
+    /// The UCI line held.
+    pub uci_withheld: bool,
 }
 
 impl<'s> StatementPage<'s> {
     /// `results`: one candidate's, sorted.
-    fn new(results: &[&'s CandidateResult], set: &StatementSet<'s>) -> StatementPage<'s> {
+    fn new(
+        results: &[&'s CandidateResult],
+        set: &StatementSet<'s>,
+        holds: &Holds<'_>,
+    ) -> StatementPage<'s> {
         let first = results[0];
         let (surname, forenames) = split_name(&first.name);
         let name = if forenames.is_empty() {
@@ -428,11 +792,7 @@ impl<'s> StatementPage<'s> {
         } else {
             format!("{forenames} {surname}")
         };
-        let uci = results
-            .iter()
-            .map(|r| r.uci.trim())
-            .find(|u| !u.is_empty())
-            .unwrap_or("");
+        let uci = holds.page_uci(results);
         let mut in_order = results.to_vec();
         in_order.sort_by(|a, b| {
             (
@@ -460,18 +820,22 @@ impl<'s> StatementPage<'s> {
         // A row says when it is released only where the rows differ; otherwise the page's mark
         // says it for all of them.
         let rows_differ = to_come.iter().any(|at| *at != to_come[0]);
-        let mut notes = Notes::default();
+        let mut notes = Notes {
+            uci_withheld: uci.is_none(),
+            ..Notes::default()
+        };
         let lines: Vec<StatementLine> = in_order
             .iter()
             .zip(&to_come)
             .map(|(r, at)| {
                 let held = at.filter(|_| rows_differ);
-                let line = StatementLine::new(r, set, held);
+                let line = StatementLine::new(r, set, held, holds.of_line(r));
                 notes.partial_absence |= line.partial_absence;
                 match line.grade_kind {
                     GradeKind::NoResult => notes.no_result = true,
                     GradeKind::Pending => notes.pending = true,
                     GradeKind::NotIssued => notes.not_issued = true,
+                    GradeKind::Withheld => notes.withheld = true,
                     GradeKind::Grade => {}
                 }
                 line
@@ -479,7 +843,8 @@ impl<'s> StatementPage<'s> {
             .collect();
         StatementPage {
             candidate_number: &first.candidate_number,
-            uci,
+            uci: uci.unwrap_or(WITHHELD_UCI),
+            uci_withheld: uci.is_none(),
             name,
             name_as_sent: &first.name,
             surname,
@@ -501,6 +866,8 @@ pub enum GradeKind {
     NoResult,
     Pending,
     NotIssued,
+    /// Held because the run found it wrong: the grade is [`WITHHELD_GRADE`].
+    Withheld,
 }
 
 /// One result on a page.
@@ -515,7 +882,8 @@ pub struct StatementLine<'s> {
     pub qualification_code: &'s str,
     /// For a reader: `A level`.
     pub qualification: &'s str,
-    /// As printed: `7-6`, `No Result`, `Pending`, `5#`; blank when none was sent.
+    /// As printed: `7-6`, `No Result`, `Pending`, `5#`; blank when none was sent;
+    /// [`WITHHELD_GRADE`] when the line is held.
     pub grade: String,
     pub grade_kind: GradeKind,
     pub partial_absence: bool,
@@ -525,6 +893,18 @@ pub struct StatementLine<'s> {
     /// Set when this result is not yet released and the page's other results differ (some
     /// released, or released at another time).
     pub held: Option<Held>,
+    /// Set when the run found this result wrong: the line is held, with no grade, mark or
+    /// endorsement.
+    pub withheld: Option<Withheld>,
+}
+
+/// Why a line is held.
+#[derive(Serialize)]
+pub struct Withheld {
+    /// In words: `the grade the board sent is not one this qualification has`.
+    pub why: String,
+    /// The findings' kinds: `invalid_grade`, as in `statements.csv`'s `held_reason`.
+    pub kinds: Vec<&'static str>,
 }
 
 /// An endorsement grade and what it means.
@@ -539,12 +919,29 @@ pub struct Endorsement<'s> {
 }
 
 impl<'s> StatementLine<'s> {
-    /// `held`: when `r` is released, if its row is to say so.
+    /// `held`: when `r` is released, if its row is to say so; `withheld`: the kinds of the
+    /// findings that hold it (none, usually).
     fn new(
         r: &'s CandidateResult,
         set: &StatementSet<'s>,
         held: Option<DateTime<Tz>>,
+        withheld: &[FindingKind],
     ) -> StatementLine<'s> {
+        if !withheld.is_empty() {
+            return StatementLine {
+                grade: WITHHELD_GRADE.to_string(),
+                grade_kind: GradeKind::Withheld,
+                partial_absence: false,
+                mark: None,
+                max_mark: None,
+                endorsement: None,
+                withheld: Some(Withheld {
+                    why: words_of(withheld),
+                    kinds: withheld.iter().map(|k| k.as_str()).collect(),
+                }),
+                ..StatementLine::new(r, set, held, &[])
+            };
+        }
         let grade_kind = match &r.grade {
             None => GradeKind::NotIssued,
             Some(g) if g.is_no_result() => GradeKind::NoResult,
@@ -580,6 +977,7 @@ impl<'s> StatementLine<'s> {
             max_mark: r.max_mark,
             endorsement,
             held: held.map(Held::at),
+            withheld: None,
         }
     }
 }
@@ -669,6 +1067,204 @@ mod tests {
         }
         assert!(!rest.to_lowercase().contains("embargo"));
         assert!(BUILTIN_TEMPLATE.contains("EMBARGOED"));
+    }
+
+    fn result(candidate: &str, board: &str, entry: &str, uci: &str) -> CandidateResult {
+        CandidateResult {
+            board: board.into(),
+            centre: "14520".into(),
+            candidate_number: candidate.into(),
+            uci: uci.into(),
+            name: "HUSSAIN:AMIRA".into(),
+            entry_code: entry.into(),
+            syllabus_code: None,
+            title: "HISTORY".into(),
+            qualification: "GCSE".into(),
+            level: Some(2),
+            gradeset: Some("40".into()),
+            is_award: true,
+            grade: parsers::Grade::parse("B"),
+            grade2: None,
+            mark: None,
+            max_mark: None,
+            endorsement: None,
+            components: vec![],
+            results_day: ResultsDay::Gcse,
+            source: crate::model::Source::new("R1452070.X01", 37),
+        }
+    }
+
+    fn finding(kind: FindingKind, r: &CandidateResult) -> Finding {
+        Finding::new(kind, &r.board, &r.centre)
+            .candidate(&r.candidate_number, &r.uci, &r.name)
+            .entry(&r.entry_code)
+    }
+
+    #[test]
+    fn only_findings_that_make_a_grade_doubtful_hold_its_line() {
+        let r = result("0009", "70", "8145", "145200240009B");
+        for kind in crate::model::ALL_KINDS {
+            let findings = [finding(kind, &r)];
+            let holds = Holds::new(&findings);
+            assert_eq!(
+                holds.of_line(&r) == [kind],
+                HOLDING_KINDS.contains(&kind),
+                "{kind:?}"
+            );
+            assert_eq!(holds.uci_failed(&r), kind == FindingKind::UciInvalid);
+        }
+        // A file's finding, or a whole board's, names no line and holds none.
+        let mut board_wide = finding(FindingKind::UnknownEntryCode, &r);
+        board_wide.candidate_number.clear();
+        board_wide.entry_code.clear();
+        let mut no_entry = finding(FindingKind::InvalidGrade, &r);
+        no_entry.entry_code.clear();
+        let findings = [board_wide, no_entry];
+        assert!(Holds::new(&findings).of_line(&r).is_empty());
+    }
+
+    #[test]
+    fn a_line_names_each_kind_once_in_a_fixed_order() {
+        let r = result("0004", "01", "J560H", "145200240004M");
+        let findings = [
+            finding(FindingKind::DuplicateResult, &r),
+            finding(FindingKind::XmlGradeConflict, &r),
+            finding(FindingKind::DuplicateResult, &r),
+        ];
+        let holds = Holds::new(&findings);
+        assert_eq!(
+            holds.of_line(&r),
+            [FindingKind::XmlGradeConflict, FindingKind::DuplicateResult]
+        );
+        assert_eq!(
+            held_reason(holds.of_line(&r), true),
+            "xml_grade_conflict;duplicate_result;uci_invalid"
+        );
+        assert_eq!(held_reason(&[], false), "");
+        assert_eq!(
+            words_of(holds.of_line(&r)),
+            "the board sent two different grades for this result; the board sent this result \
+             more than once"
+        );
+    }
+
+    #[test]
+    fn a_page_prints_a_uci_that_passes_and_holds_the_line_when_none_does() {
+        let bad = result("0012", "01", "J560F", "145200240012A");
+        let good = result("0012", "70", "8700", "145200240012G");
+        let findings = [finding(FindingKind::UciInvalid, &bad)];
+        let holds = Holds::new(&findings);
+        assert_eq!(holds.page_uci(&[&bad, &good]), Some("145200240012G"));
+        assert_eq!(holds.page_uci(&[&bad]), None);
+        // Nothing found: the first UCI sent, or blank when there is none.
+        let none = Holds::new(&[]);
+        assert_eq!(none.page_uci(&[&bad, &good]), Some("145200240012A"));
+        let blank = result("0012", "01", "J560F", " ");
+        assert_eq!(none.page_uci(&[&blank]), Some(""));
+        // A UCI of 12 characters and a space, as the board sent it, matches its finding.
+        let short = result("0014", "70", "8702", "145200240014 ");
+        let findings = [finding(FindingKind::UciInvalid, &short)];
+        assert_eq!(Holds::new(&findings).page_uci(&[&short]), None);
+    }
+
+    #[test]
+    fn held_on_statements_lists_the_lines_and_the_ucis_in_csv_order() {
+        let grade = result("0009", "70", "8145", "145200240009B");
+        let fine = result("0009", "70", "8700", "145200240009B");
+        let code = result("0002", "70", "8062", "145200240002A");
+        let uci = result("0110", "70", "7402", "145200220110A");
+        let findings = [
+            finding(FindingKind::InvalidGrade, &grade),
+            finding(FindingKind::UnknownEntryCode, &code),
+            finding(FindingKind::UciInvalid, &uci),
+            finding(FindingKind::NameMismatch, &fine),
+        ];
+        let held = HeldOnStatements::of(&[uci.clone(), fine, grade, code], &findings);
+        let lines: Vec<(&str, &str, &str, &[&str])> = held
+            .results
+            .iter()
+            .map(|l| {
+                (
+                    l.candidate_number.as_str(),
+                    l.board.as_str(),
+                    l.entry_code.as_str(),
+                    l.why.as_slice(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                ("0002", "70", "8062", &["unknown_entry_code"][..]),
+                ("0009", "70", "8145", &["invalid_grade"][..]),
+            ]
+        );
+        assert_eq!(held.ucis.len(), 1);
+        assert_eq!(held.ucis[0].why, ["uci_invalid"]);
+        assert_eq!(held.uci_pages, ["0110"]);
+        assert_eq!(
+            held.summary_lines(),
+            [
+                "held on statements: 2 results of 2 candidates (statements.csv status held)",
+                "  0002 board 70 8062: the board sent this result for an entry code that is not \
+                 in its list of subjects (unknown_entry_code)",
+                "  0009 board 70 8145: the grade the board sent is not one this qualification has \
+                 (invalid_grade)",
+                "UCI left out of statements: 1 result of 1 candidate, a UCI that fails its check \
+                 (statements.csv uci blank, held_reason uci_invalid); the UCI line is held on the \
+                 page of 0110",
+            ]
+        );
+        assert!(HeldOnStatements::of(&[uci], &[]).summary_lines().is_empty());
+    }
+
+    #[test]
+    fn the_terminal_names_the_first_few_held_lines_and_counts_the_rest() {
+        let results: Vec<CandidateResult> = (1..=7)
+            .map(|n| result(&format!("{n:04}"), "70", "8145", "145200240001A"))
+            .collect();
+        let findings: Vec<Finding> = results
+            .iter()
+            .map(|r| finding(FindingKind::InvalidGrade, r))
+            .collect();
+        let lines = HeldOnStatements::of(&results, &findings).summary_lines();
+        assert_eq!(lines.len(), 1 + HeldOnStatements::SHOWN + 1);
+        assert_eq!(
+            lines[0],
+            "held on statements: 7 results of 7 candidates (statements.csv status held)"
+        );
+        assert_eq!(
+            lines[6],
+            "  and 2 more (statements.csv status held; run.json held_on_statements)"
+        );
+        // Pages whose every UCI fails: the first few named.
+        let ucis: Vec<Finding> = results
+            .iter()
+            .map(|r| finding(FindingKind::UciInvalid, r))
+            .collect();
+        let lines = HeldOnStatements::of(&results, &ucis).summary_lines();
+        assert_eq!(
+            lines,
+            ["UCI left out of statements: 7 results of 7 candidates, a UCI that fails its check \
+              (statements.csv uci blank, held_reason uci_invalid); the UCI line is held on the \
+              pages of 0001, 0002, 0003, 0004, 0005 and 2 more"]
+        );
+    }
+
+    #[test]
+    fn the_builtin_template_documents_what_it_is_given_for_held_lines() {
+        let doc = &BUILTIN_TEMPLATE[..BUILTIN_TEMPLATE.find("#}").unwrap()];
+        for value in [
+            "any_withheld",
+            "uci_withheld",
+            "withheld (none, or why",
+            "kinds",
+            "withheld, uci_withheld",
+            "not_issued, withheld)",
+        ] {
+            assert!(doc.contains(value), "{value}");
+        }
+        assert!(doc.contains(WITHHELD_UCI) && doc.contains("\"See the"));
     }
 
     #[test]
