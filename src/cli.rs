@@ -60,8 +60,9 @@ pub struct RunArgs {
     /// The store that keeps every run, for the re-run comparison and the post-results log.
     #[arg(long, value_name = "DB", default_value = "resultsday.db")]
     pub db: PathBuf,
-    /// Decide embargo and deadlines as at this time instead of now (ISO 8601, Europe/London,
-    /// e.g. 2026-08-20T07:30), so a run can be repeated exactly.
+    /// Decide embargo and deadlines as at this earlier time instead of now (ISO 8601,
+    /// Europe/London, e.g. 2026-08-20T07:30), so a run can be repeated exactly. It moves the
+    /// clock back, never forward: a time later than now is refused unless --force-release.
     #[arg(long, value_name = "DATETIME")]
     pub as_of: Option<String>,
     /// The MIS export (candidates.csv) for cohort breakdowns.

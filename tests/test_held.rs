@@ -352,3 +352,73 @@ fn statements_changed_after_reviews_hold_what_the_run_found_wrong() {
     let all = centre.pages("statements.html");
     assert!(row(&all["0009"], "8145").contains("See the exams office"));
 }
+
+#[test]
+fn a_folder_of_several_centres_holds_each_centre_s_lines_in_out_s_statements_csv() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    resultsday::synthetic::generate(&resultsday::synthetic::Spec {
+        candidates: 20,
+        centres: 2,
+        out: data.clone(),
+        seed: 5,
+    })
+    .unwrap();
+    // Centre 10001's AQA file sends its first result twice, the second time with another grade.
+    let file = data.join("10001/results/R1000170.X01");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let mut lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let first = lines[2].to_string();
+    assert!(first.starts_with("R5"), "{first}");
+    let (candidate, entry) = (first[7..11].to_string(), first[11..17].trim().to_string());
+    let grade = &first[37..39];
+    let other = if grade.starts_with('3') { "4 " } else { "3 " };
+    let again = format!("{}{other}{}", &first[..37], &first[39..]);
+    lines.insert(3, &again);
+    std::fs::write(&file, lines.concat()).unwrap();
+
+    let out = tmp.path().join("out");
+    let run = resultsday()
+        .arg("run")
+        .arg(&data)
+        .arg("--out")
+        .arg(&out)
+        .arg("--db")
+        .arg(tmp.path().join("s.db"))
+        .args(["--as-of", RESULTS_DAY])
+        .output()
+        .unwrap();
+    assert!(matches!(run.status.code(), Some(0 | 1)), "{run:?}");
+
+    let own = std::fs::read_to_string(out.join("centres/10001/statements.csv")).unwrap();
+    let held: Vec<&str> = own.lines().filter(|l| l.contains(",held,")).collect();
+    assert_eq!(held.len(), 1, "{own}");
+    assert!(
+        held[0].starts_with(&format!("{candidate},"))
+            && held[0].ends_with(",held,,duplicate_result"),
+        "{}",
+        held[0]
+    );
+    assert!(held[0].contains(&format!(",70,{entry},")), "{}", held[0]);
+    // OUT's statements.csv: the same row, with the centre after held_reason.
+    let all = std::fs::read_to_string(out.join("statements.csv")).unwrap();
+    assert!(all.starts_with(
+        "\u{feff}candidate_number,uci,name,board,entry_code,title,qualification,grade,mark,\
+         max_mark,status,endorsement,held_reason,centre\n"
+    ));
+    assert_eq!(
+        all.lines()
+            .filter(|l| l.contains(",held,"))
+            .collect::<Vec<_>>(),
+        [format!("{},10001", held[0])]
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("centres/10001/run.json")).unwrap())
+            .unwrap();
+    assert_eq!(
+        json["held_on_statements"]["results"][0]["entry_code"],
+        entry.as_str()
+    );
+    let page = std::fs::read_to_string(out.join("centres/10001/statements.html")).unwrap();
+    assert!(page.contains("Held: the board sent this result more than once"));
+}
