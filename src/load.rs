@@ -210,6 +210,7 @@ pub fn plan_folder(dir: &Path, limits: &Limits) -> Plan {
         );
         plan.unreadable.extend(listing.refused);
     }
+    let paths = one_of_each_name(dir, paths, limits, &mut plan);
     for path in paths {
         let name = path
             .file_name()
@@ -246,6 +247,74 @@ pub fn plan_folder(dir: &Path, limits: &Limits) -> Plan {
         }
     }
     plan
+}
+
+/// The same JCQ file name in two places (a second download into another sub-folder, a zip
+/// beside its unzipped files): read once when the copies are byte-identical; otherwise neither
+/// is read, and each is named with the other, relative to the folder, so the exams officer
+/// keeps the one they mean.
+fn one_of_each_name(
+    dir: &Path,
+    paths: Vec<PathBuf>,
+    limits: &Limits,
+    plan: &mut Plan,
+) -> Vec<PathBuf> {
+    let key = |p: &Path| {
+        p.file_name()
+            .map(|n| n.to_string_lossy().to_ascii_lowercase())
+            .filter(|n| FileName::parse(n).is_some())
+    };
+    let mut by_name: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, p) in paths.iter().enumerate() {
+        if let Some(k) = key(p) {
+            by_name.entry(k).or_default().push(i);
+        }
+    }
+    let shown = |p: &Path| p.strip_prefix(dir).unwrap_or(p).display().to_string();
+    let mut dropped = vec![false; paths.len()];
+    for (_, at) in by_name.into_iter().filter(|(_, at)| at.len() > 1) {
+        let digests: Vec<Option<String>> = at
+            .iter()
+            .map(|&i| {
+                inputs::read_file(&paths[i], limits)
+                    .ok()
+                    .map(|b| crate::store::sha256_hex(&b))
+            })
+            .collect();
+        let first = &paths[at[0]];
+        if digests.iter().all(|d| d.is_some() && *d == digests[0]) {
+            for &i in &at[1..] {
+                dropped[i] = true;
+                plan.skipped.push(Skipped {
+                    path: paths[i].clone(),
+                    reason: format!("a byte-identical copy of {}; read once", shown(first)),
+                });
+            }
+            continue;
+        }
+        for &i in &at {
+            dropped[i] = true;
+            let others: Vec<String> = at
+                .iter()
+                .filter(|&&j| j != i)
+                .map(|&j| shown(&paths[j]))
+                .collect();
+            plan.unreadable.push(InputError {
+                path: paths[i].clone(),
+                reason: format!(
+                    "has the same name as {}, with other contents; neither is read: keep the \
+                     one you mean in the folder and move the other out",
+                    others.join(" and ")
+                ),
+            });
+        }
+    }
+    paths
+        .into_iter()
+        .zip(dropped)
+        .filter(|(_, d)| !d)
+        .map(|(p, _)| p)
+        .collect()
 }
 
 /// The centre a file belongs to by its name (`None` for basedata and for names that are not

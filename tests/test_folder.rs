@@ -179,3 +179,68 @@ fn a_statement_template_must_be_in_the_folder_and_cannot_run_for_ever() {
     );
     assert!(!out.join("statements.html").exists());
 }
+
+/// The same file name in two sub-folders (a second download saved elsewhere): read once when the
+/// copies are identical; when they differ, neither is read and each is named with the other.
+#[test]
+fn the_same_name_twice_is_read_once_if_identical_and_not_at_all_if_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let input = d.join("in");
+    copy_dir(Path::new("samples/results-day"), &input);
+    std::fs::create_dir_all(input.join("downloads")).unwrap();
+    std::fs::copy(
+        input.join("results/R1452070.X02"),
+        input.join("downloads/R1452070.X02"),
+    )
+    .unwrap();
+    let run = |out: &str| {
+        let output = resultsday()
+            .arg("run")
+            .arg(&input)
+            .arg("--out")
+            .arg(d.join(out))
+            .arg("--db")
+            .arg(d.join(format!("{out}.db")))
+            .args(["--as-of", "2026-08-19T06:00"])
+            .output()
+            .unwrap();
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let (code, stdout, _) = run("same");
+    assert_eq!(code, Some(0), "{stdout}");
+    assert!(
+        stdout.contains(
+            "results/R1452070.X02 (a byte-identical copy of downloads/R1452070.X02; read once)"
+        ),
+        "{stdout}"
+    );
+    // Read once: no result of it is a duplicate.
+    let findings = std::fs::read_to_string(d.join("same/findings.csv")).unwrap();
+    assert_eq!(
+        findings.matches("duplicate_result").count(),
+        1,
+        "only the samples' own planted duplicate:\n{findings}"
+    );
+
+    let mut other = std::fs::read(input.join("results/R1452070.X02")).unwrap();
+    let at = other.len() - 200;
+    other[at] = if other[at] == b'7' { b'6' } else { b'7' };
+    std::fs::write(input.join("downloads/R1452070.X02"), &other).unwrap();
+    let (code, stdout, stderr) = run("differ");
+    assert_eq!(code, Some(2), "{stdout}");
+    for (this, that) in [
+        ("results/R1452070.X02", "downloads/R1452070.X02"),
+        ("downloads/R1452070.X02", "results/R1452070.X02"),
+    ] {
+        let said = format!(
+            "{}: has the same name as {that}, with other contents; neither is read",
+            input.join(this).display()
+        );
+        assert!(stderr.contains(&said), "{said}\n{stderr}");
+    }
+}
