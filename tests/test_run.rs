@@ -322,3 +322,54 @@ fn series_names_a_code_exactly_or_a_month_by_its_id() {
     let (_, stdout, status) = run_day_one("2026-08-19T06:00", &["--series", "2026-11"]);
     assert_eq!(status, 2, "{stdout}");
 }
+
+/// The samples' basedata as the boards ship it, a zip per board (samples/as-shipped/), in place
+/// of the loose files: the run finds exactly the same.
+#[test]
+fn basedata_shipped_as_zips_gives_the_same_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    copy_dir(Path::new("samples/results-day"), &input);
+    std::fs::remove_dir_all(input.join("basedata")).unwrap();
+    std::fs::create_dir_all(input.join("basedata")).unwrap();
+    for board in ["01", "40", "70", "88"] {
+        let name = format!("6A26_{board}.zip");
+        std::fs::copy(
+            Path::new("samples/as-shipped").join(&name),
+            input.join("basedata").join(&name),
+        )
+        .unwrap();
+    }
+    let run = |input: &Path, out: &str| {
+        let output = resultsday()
+            .arg("run")
+            .arg(input)
+            .arg("--out")
+            .arg(dir.path().join(out))
+            .arg("--db")
+            .arg(dir.path().join(format!("{out}.db")))
+            .args(["--as-of", "2026-08-19T06:00"])
+            .output()
+            .unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&output.stdout)
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let stdout = run(&input, "zipped");
+    run(Path::new("samples/results-day"), "loose");
+    assert!(
+        stdout.contains("README.txt (in a zip, not a JCQ basedata"),
+        "{stdout}"
+    );
+    for file in ["findings.csv", "statements.csv", "analysis/subjects.csv"] {
+        assert_eq!(
+            std::fs::read(dir.path().join("zipped").join(file)).unwrap(),
+            std::fs::read(dir.path().join("loose").join(file)).unwrap(),
+            "{file}"
+        );
+    }
+}
