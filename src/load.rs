@@ -965,17 +965,7 @@ fn merge_basedata<'a>(parts: impl Iterator<Item = &'a Basedata>) -> Basedata {
         bd.disallowed.extend(p.disallowed.iter().cloned());
         bd.versions.extend(p.versions.iter().cloned());
     }
-    let mut certifications: foldhash::HashMap<String, Vec<String>> = Default::default();
-    for o in bd.options.values().filter(|o| o.is_award()) {
-        certifications
-            .entry(o.syllabus.clone())
-            .or_default()
-            .push(o.code.clone());
-    }
-    for v in certifications.values_mut() {
-        v.sort();
-    }
-    bd.certifications = certifications;
+    bd.certifications = certifications_of(&bd.options);
     bd
 }
 
@@ -1109,8 +1099,16 @@ fn load_basedata(files: &[&InputFile]) -> Basedata {
             _ => {}
         }
     }
+    bd.certifications = certifications_of(&bd.options);
+    bd
+}
+
+/// Syllabus code → its certification options (item `C` or `B`), in code order.
+fn certifications_of(
+    options: &foldhash::HashMap<String, EntryOption>,
+) -> foldhash::HashMap<String, Vec<String>> {
     let mut certifications: foldhash::HashMap<String, Vec<String>> = Default::default();
-    for o in bd.options.values().filter(|o| o.is_award()) {
+    for o in options.values().filter(|o| o.is_award()) {
         certifications
             .entry(o.syllabus.clone())
             .or_default()
@@ -1119,8 +1117,7 @@ fn load_basedata(files: &[&InputFile]) -> Basedata {
     for v in certifications.values_mut() {
         v.sort();
     }
-    bd.certifications = certifications;
-    bd
+    certifications
 }
 
 /// Adds a board's certification/unit links to its basedata: the highest version wins.

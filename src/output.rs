@@ -123,6 +123,20 @@ pub fn check_out_target(path: &Path) -> io::Result<()> {
     )))
 }
 
+/// Writes the file `--out FILE` names: only a new path or a regular file (see
+/// [`check_out_target`]), whole and owner-only; the error says what failed in words.
+pub fn write_out(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    check_out_target(path)
+        .and_then(|()| write_file(path, bytes))
+        .map_err(|e| {
+            format!(
+                "{}: cannot be written: {}",
+                path.display(),
+                describe_write(&e)
+            )
+        })
+}
+
 /// A write error in an exams officer's words.
 pub fn describe_write(e: &io::Error) -> String {
     match e.raw_os_error() {

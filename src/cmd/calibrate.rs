@@ -131,15 +131,7 @@ pub fn run(args: &CalibrateArgs) -> Result<i32, Box<dyn std::error::Error>> {
             write!(out, "{toml}")?;
         }
         Some(path) => {
-            output::check_out_target(path)
-                .and_then(|()| output::write_file(path, toml.as_bytes()))
-                .map_err(|e| {
-                    format!(
-                        "{}: cannot be written: {}",
-                        path.display(),
-                        output::describe_write(&e)
-                    )
-                })?;
+            output::write_out(path, toml.as_bytes())?;
             writeln!(out, "written: {}", path.display())?;
         }
     }

@@ -644,15 +644,7 @@ fn export(store: &mut Store, a: &ExportArgs) -> Result<i32, Box<dyn std::error::
     let bytes = log::export_csv(&all, as_of);
     match &a.out {
         Some(path) => {
-            output::check_out_target(path)
-                .and_then(|()| output::write_file(path, &bytes))
-                .map_err(|e| {
-                    format!(
-                        "{}: cannot be written: {}",
-                        path.display(),
-                        output::describe_write(&e)
-                    )
-                })?;
+            output::write_out(path, &bytes)?;
             let _ = writeln!(
                 std::io::stdout(),
                 "written: {} ({})",

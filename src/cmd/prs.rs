@@ -900,15 +900,7 @@ fn export(store: &mut Store, args: &ExportArgs) -> CmdResult {
     match &args.out {
         None => std::io::stdout().lock().write_all(&bytes)?,
         Some(path) => {
-            output::check_out_target(path)
-                .and_then(|()| output::write_file(path, &bytes))
-                .map_err(|e| {
-                    format!(
-                        "{}: cannot be written: {}",
-                        path.display(),
-                        output::describe_write(&e)
-                    )
-                })?;
+            output::write_out(path, &bytes)?;
             writeln!(
                 std::io::stdout(),
                 "written: {} ({})",
