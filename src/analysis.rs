@@ -437,12 +437,21 @@ fn contains_words(haystack: &str, needle: &str) -> bool {
 /// Reads a data table's rows with their line numbers; fields are trimmed, extra columns ignored.
 fn read_table<T: for<'de> Deserialize<'de>>(
     file: &str,
-    reader: impl Read,
+    mut reader: impl Read,
 ) -> Result<Vec<(T, u64)>, TableFileError> {
+    // Whole, so that lines are counted as a person counts them (`csvlines`): a table saved
+    // from a Windows spreadsheet ends its lines in CRLF.
+    let mut bytes = Vec::new();
+    reader.read_to_end(&mut bytes).map_err(|e| TableFileError {
+        file: file.to_string(),
+        line: None,
+        message: crate::inputs::describe_io(&e),
+    })?;
+    let mut lines = crate::csvlines::Lines::new(&bytes);
     let mut rdr = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .flexible(true)
-        .from_reader(reader);
+        .from_reader(bytes.as_slice());
     let headers = rdr.byte_headers().cloned().map_err(|e| TableFileError {
         file: file.to_string(),
         line: e.position().map(|p| p.line()),
@@ -454,7 +463,7 @@ fn read_table<T: for<'de> Deserialize<'de>>(
         match rdr.read_byte_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {
-                let line = record.position().map_or(0, |p| p.line());
+                let line = lines.of(record.position()) as u64;
                 let row: T = record
                     .deserialize(Some(&headers))
                     .map_err(|e| TableFileError {
@@ -467,7 +476,7 @@ fn read_table<T: for<'de> Deserialize<'de>>(
             Err(e) => {
                 return Err(TableFileError {
                     file: file.to_string(),
-                    line: e.position().map(|p| p.line()),
+                    line: Some(lines.of(e.position()) as u64),
                     message: e.to_string(),
                 })
             }
@@ -1943,6 +1952,17 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.line, Some(2));
+        // Saved from a Windows spreadsheet: CRLF line ends and a blank line; the bad row is on
+        // line 4 as a person counts it.
+        let e = PointsTable::from_csv(
+            "points.csv",
+            "qualification,gradeset,grade,points,verified,source\r\nGCSE,40,9,9,yes,x\r\n\r\n\
+             GCSE,40,8,eight,yes,x\r\n"
+                .as_bytes(),
+        )
+        .unwrap_err();
+        assert_eq!(e.line, Some(4), "{e}");
+        assert!(e.to_string().starts_with("points.csv line 4:"), "{e}");
     }
 
     #[test]
