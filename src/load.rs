@@ -21,7 +21,8 @@ use crate::inputs::{self, InputError, Limits};
 #[derive(Debug)]
 pub struct InputFile {
     pub path: PathBuf,
-    /// The file's name without its folder, as findings name it.
+    /// How findings name the file: its path relative to the results folder (`results/R1452070.X01`,
+    /// `basedata/6A26_70.zip/O6A26_70.X01`), or its name alone when read on its own.
     pub name: String,
     pub size: u64,
     pub sha256: String,
@@ -332,6 +333,22 @@ pub fn centre_of_name(path: &Path) -> Option<String> {
     }
 }
 
+/// Names each file by its path relative to the results folder, `/` between folders, as
+/// findings and the store give it.
+pub fn name_within(files: &mut [InputFile], dir: &Path) {
+    for f in files {
+        if let Ok(rel) = f.path.strip_prefix(dir) {
+            let parts: Vec<String> = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect();
+            if !parts.is_empty() {
+                f.name = parts.join("/");
+            }
+        }
+    }
+}
+
 /// The name of a layout table in the results folder (or the working folder).
 pub const LAYOUTS_FILE: &str = "layouts.toml";
 
@@ -482,7 +499,8 @@ pub fn read_folder(
         .cloned()
         .collect();
     paths.sort();
-    let (files, unreadable) = read_paths(&paths, limits, &LayoutChoice::default(), progress);
+    let (mut files, unreadable) = read_paths(&paths, limits, &LayoutChoice::default(), progress);
+    name_within(&mut files, dir);
     Folder {
         files,
         skipped: plan.skipped,

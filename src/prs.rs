@@ -866,6 +866,8 @@ pub struct EntryFacts {
     /// The grade as printed on a statement.
     pub grade: String,
     pub mark: Option<u16>,
+    /// The gradeset code of the option, when the basedata gave one.
+    pub gradeset: Option<String>,
 }
 
 /// The results of a run, indexed for the request checks: by candidate, board and entry, and by
@@ -874,6 +876,8 @@ pub struct EntryFacts {
 pub struct Entries {
     by_candidate: HashMap<(String, String, String), EntryFacts>,
     by_entry: HashMap<(String, String), ResultsDay>,
+    /// The component codes the run's results hold for each board and entry.
+    components: HashMap<(String, String), HashSet<String>>,
 }
 
 impl Entries {
@@ -884,7 +888,13 @@ impl Entries {
                 results_day: r.results_day,
                 grade: r.printed_grade(),
                 mark: r.mark,
+                gradeset: r.gradeset.clone(),
             };
+            entries
+                .components
+                .entry((r.board.clone(), r.entry_code.clone()))
+                .or_default()
+                .extend(r.components.iter().map(|c| c.code.to_ascii_uppercase()));
             entries
                 .by_candidate
                 .entry((
@@ -904,6 +914,17 @@ impl Entries {
     pub fn of_candidate(&self, candidate: &str, board: &str, entry: &str) -> Option<&EntryFacts> {
         self.by_candidate
             .get(&(candidate.to_string(), board.to_string(), entry.to_string()))
+    }
+
+    /// The component codes the run holds for an entry; empty when its results gave none.
+    pub fn components_of(&self, board: &str, entry: &str) -> Vec<String> {
+        let mut codes: Vec<String> = self
+            .components
+            .get(&(board.to_string(), entry.to_string()))
+            .map(|s| s.iter().cloned().collect())
+            .unwrap_or_default();
+        codes.sort_unstable();
+        codes
     }
 
     pub fn of_cohort(&self, board: &str, entry: &str) -> Option<ResultsDay> {
@@ -992,7 +1013,7 @@ impl LogIndex {
     pub fn load(conn: &Connection) -> rusqlite::Result<LogIndex> {
         let mut index = LogIndex::new();
         for r in read_log(conn, None, None)? {
-            index.references.insert(r.reference.clone());
+            index.references.insert(r.reference.to_ascii_uppercase());
             if r.service.is_review_of_marking() {
                 index.reviews.push(Review {
                     centre: r.centre,
@@ -1011,7 +1032,8 @@ impl LogIndex {
 
     /// Adds a request accepted for the log.
     pub fn add(&mut self, request: &Request) {
-        self.references.insert(request.reference.clone());
+        self.references
+            .insert(request.reference.to_ascii_uppercase());
         if request.service.is_review_of_marking() {
             self.reviews.push(Review {
                 centre: request.centre.clone(),
@@ -1026,8 +1048,10 @@ impl LogIndex {
         }
     }
 
+    /// Whether the reference is taken, ignoring case (`nga-prs-001` is `NGA-PRS-001`).
     pub fn has_reference(&self, reference: &str) -> bool {
-        self.references.contains(reference)
+        self.references
+            .contains(&reference.trim().to_ascii_uppercase())
     }
 
     /// The review of the same component (or of the whole entry) already requested.
@@ -1095,6 +1119,13 @@ pub enum Refusal {
         consent_on: NaiveDate,
         requested_on: NaiveDate,
     },
+    UnknownComponent {
+        component: String,
+        board: String,
+        entry: String,
+        known: Vec<String>,
+        run_id: i64,
+    },
     AlreadyReviewed {
         component: String,
         entry: String,
@@ -1110,8 +1141,20 @@ impl fmt::Display for Refusal {
             Refusal::NoReference => f.write_str("no reference; every request needs its own"),
             Refusal::DuplicateReference(r) => write!(
                 f,
-                "reference {r} is already in the log; a request is stored once (give a new \
-                 request a new reference)"
+                "reference {r} is already in the log (references are the same whatever their \
+                 capitals); a request is stored once (give a new request a new reference)"
+            ),
+            Refusal::UnknownComponent {
+                component,
+                board,
+                entry,
+                known,
+                run_id,
+            } => write!(
+                f,
+                "component {component} is not a component of {entry} with board {board} in the \
+                 latest run (run {run_id}), which has {}; check the component code",
+                known.join(", ")
             ),
             Refusal::UnknownService(s) => {
                 write!(f, "service '{s}' is not one of {}", service_list())
@@ -1248,6 +1291,27 @@ pub fn normalise_board(text: &str) -> String {
     } else {
         text.to_string()
     }
+}
+
+/// Whether a checked request's component is one the run's results hold for its entry (when
+/// they hold any for it).
+pub fn check_component(request: &Request, ctx: &RequestContext) -> Result<(), Refusal> {
+    if request.component_code.is_empty() {
+        return Ok(());
+    }
+    let known = ctx
+        .entries
+        .components_of(&request.board, &request.entry_code);
+    if known.is_empty() || known.contains(&request.component_code) {
+        return Ok(());
+    }
+    Err(Refusal::UnknownComponent {
+        component: request.component_code.clone(),
+        board: request.board.clone(),
+        entry: request.entry_code.clone(),
+        known,
+        run_id: ctx.run_id,
+    })
 }
 
 /// Checks a request against every rule; the first rule it breaks is the refusal. The log index

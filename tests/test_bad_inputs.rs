@@ -125,6 +125,8 @@ fn xml_candidate(attr: &str, uln: &str, name: &str) -> String {
 }
 
 const XML_NAME: &str = "a2c.14520.01.EDIResults.0BAD0000-0000-0000-0000-000000000099.xml";
+/// How findings name it: its path in the results folder.
+const XML_FILE: &str = "results/a2c.14520.01.EDIResults.0BAD0000-0000-0000-0000-000000000099.xml";
 
 fn edi(lines: &[&[u8]]) -> Vec<u8> {
     let mut out = Vec::new();
@@ -579,7 +581,7 @@ fn an_empty_file() {
                 "70",
                 "",
                 "",
-                "R1452070.X09",
+                "results/R1452070.X09",
                 "",
                 "the file is empty: expected a file header record 'R1', centre blocks of detail \
                  records and a file trailer",
@@ -590,7 +592,7 @@ fn an_empty_file() {
                 "70",
                 "",
                 "",
-                "R1452070.X09",
+                "results/R1452070.X09",
                 "",
                 "no file trailer (the file is empty)",
             ],
@@ -640,7 +642,7 @@ fn a_file_of_one_byte() {
                 "70",
                 "",
                 "",
-                "R1452070.X09",
+                "results/R1452070.X09",
                 "1",
                 &format!("record type: {no_header}"),
             ],
@@ -650,7 +652,7 @@ fn a_file_of_one_byte() {
                 "70",
                 "",
                 "",
-                "R1452070.X09",
+                "results/R1452070.X09",
                 "1",
                 &format!("record type: {no_block}"),
             ],
@@ -660,7 +662,7 @@ fn a_file_of_one_byte() {
                 "70",
                 "",
                 "",
-                "R1452070.X09",
+                "results/R1452070.X09",
                 "",
                 no_trailer,
             ],
@@ -689,7 +691,7 @@ fn binary_bytes_under_a_results_name() {
                 "70",
                 "",
                 "",
-                "R1452070.X09",
+                "results/R1452070.X09",
                 "",
                 said,
             ],
@@ -699,7 +701,7 @@ fn binary_bytes_under_a_results_name() {
                 "70",
                 "",
                 "",
-                "R1452070.X09",
+                "results/R1452070.X09",
                 "",
                 no_trailer,
             ],
@@ -727,7 +729,7 @@ fn a_zip_archive_under_a_results_name() {
                 "70",
                 "",
                 "",
-                "R1452070.X09",
+                "results/R1452070.X09",
                 "",
                 said,
             ],
@@ -737,7 +739,7 @@ fn a_zip_archive_under_a_results_name() {
                 "70",
                 "",
                 "",
-                "R1452070.X09",
+                "results/R1452070.X09",
                 "",
                 no_trailer,
             ],
@@ -779,7 +781,7 @@ fn nul_bytes_in_records() {
             "70",
             "",
             "",
-            "R1452070.X09",
+            "results/R1452070.X09",
             "4",
             &format!("candidate number: {number}"),
         ]],
@@ -839,7 +841,7 @@ fn a_five_megabyte_line() {
                 "70",
                 "",
                 "",
-                "R1452070.X09",
+                "results/R1452070.X09",
                 "1",
                 &format!("after the record: {header_line}"),
             ],
@@ -849,7 +851,7 @@ fn a_five_megabyte_line() {
                 "70",
                 "",
                 "",
-                "R1452070.X09",
+                "results/R1452070.X09",
                 "",
                 no_trailer,
             ],
@@ -897,7 +899,7 @@ fn a_five_megabyte_record_is_still_read() {
             "70",
             "",
             "",
-            "R1452070.X09",
+            "results/R1452070.X09",
             "3",
             &format!("after the record: {said}"),
         ]],
@@ -924,7 +926,7 @@ fn a_file_of_spaces() {
                 "70",
                 "",
                 "",
-                "R1452070.X09",
+                "results/R1452070.X09",
                 "",
                 said,
             ],
@@ -934,7 +936,7 @@ fn a_file_of_spaces() {
                 "70",
                 "",
                 "",
-                "R1452070.X09",
+                "results/R1452070.X09",
                 "",
                 no_trailer,
             ],
@@ -957,7 +959,7 @@ fn a_header_and_nothing_else() {
             "70",
             "",
             "",
-            "R1452070.X09",
+            "results/R1452070.X09",
             "",
             said,
         ]],
@@ -986,7 +988,7 @@ fn a_trailer_and_nothing_else() {
             "70",
             "",
             "",
-            "R1452070.X09",
+            "results/R1452070.X09",
             "1",
             &format!("record type: {said}"),
         ]],
@@ -1001,6 +1003,11 @@ const FILE_COUNT: &str = "the file trailer counts 9 records but the file has 5 r
 
 /// The findings of `tests/bad/trailer-count`, wherever the file is put.
 fn trailer_count_findings() -> Vec<[String; 8]> {
+    trailer_count_findings_in("results/R1452070.X09")
+}
+
+/// The same, for the file where it is placed (its path in the results folder).
+fn trailer_count_findings_in(file: &str) -> Vec<[String; 8]> {
     [("4", BLOCK_COUNT), ("5", FILE_COUNT)]
         .map(|(line, said)| {
             [
@@ -1009,7 +1016,7 @@ fn trailer_count_findings() -> Vec<[String; 8]> {
                 "70",
                 "",
                 "",
-                "R1452070.X09",
+                file,
                 line,
                 &format!("record count: {said}"),
             ]
@@ -1101,7 +1108,7 @@ fn letters_in_number_fields() {
                 "70",
                 "",
                 "",
-                "R1452070.X09",
+                "results/R1452070.X09",
                 "3",
                 &format!("mark or endorsement: {mark}"),
             ],
@@ -1111,7 +1118,7 @@ fn letters_in_number_fields() {
                 "70",
                 "",
                 "",
-                "R1452070.X09",
+                "results/R1452070.X09",
                 "4",
                 &format!("candidate number: {candidate}"),
             ],
@@ -1121,7 +1128,7 @@ fn letters_in_number_fields() {
                 "70",
                 "",
                 "",
-                "R1452070.X09",
+                "results/R1452070.X09",
                 "6",
                 &format!("record count: {count}"),
             ],
@@ -1153,7 +1160,7 @@ fn control_characters_in_a_name() {
     let ran = centre.run(&[]);
     assert!(
         ran.stdout.contains(
-            "note: R1452070.X09: line 3: candidate name: control characters removed \
+            "note: results/R1452070.X09: line 3: candidate name: control characters removed \
              (resultsday inspect shows the text)"
         ),
         "{}",
@@ -1202,7 +1209,7 @@ fn more_than_a_thousand_problems_in_one_file() {
                 "70",
                 "",
                 "",
-                "R1452070.X09",
+                "results/R1452070.X09",
                 l.as_str(),
                 detail.as_str(),
             ]
@@ -1214,7 +1221,7 @@ fn more_than_a_thousand_problems_in_one_file() {
         "70",
         "",
         "",
-        "R1452070.X09",
+        "results/R1452070.X09",
         "",
         more,
     ]);
@@ -1241,7 +1248,7 @@ fn truncated_xml() {
             "01",
             "",
             "",
-            "a2c.14520.01.EDIResults.0BAD0000-0000-0000-0000-000000000001.xml",
+            "results/a2c.14520.01.EDIResults.0BAD0000-0000-0000-0000-000000000001.xml",
             "21",
             &format!("Code: {said}"),
         ]],
@@ -1264,7 +1271,7 @@ fn latin1_xml_that_says_it_is_utf8() {
             "01",
             "",
             "",
-            "a2c.14520.01.EDIResults.0BAD0000-0000-0000-0000-000000000002.xml",
+            "results/a2c.14520.01.EDIResults.0BAD0000-0000-0000-0000-000000000002.xml",
             "13",
             &format!("Name: {said}"),
         ]],
@@ -1292,7 +1299,7 @@ fn an_entity_bomb_is_never_expanded() {
             "01",
             "",
             "",
-            "a2c.14520.01.EDIResults.0BAD0000-0000-0000-0000-000000000003.xml",
+            "results/a2c.14520.01.EDIResults.0BAD0000-0000-0000-0000-000000000003.xml",
             "24",
             &format!("Name: {said}"),
         ]],
@@ -1305,6 +1312,7 @@ fn an_entity_bomb_is_never_expanded() {
 fn external_entities_in_the_corpus_are_never_read() {
     let (web, pw) = (not_expanded("web"), not_expanded("pw"));
     let name = "a2c.14520.01.EDIResults.0BAD0000-0000-0000-0000-000000000004.xml";
+    let file = format!("results/{name}");
     check_corpus(
         "external-entities",
         "xml",
@@ -1320,7 +1328,7 @@ fn external_entities_in_the_corpus_are_never_read() {
                 "01",
                 "",
                 "",
-                name,
+                &file,
                 "18",
                 &format!("ULN: {web}"),
             ],
@@ -1330,7 +1338,7 @@ fn external_entities_in_the_corpus_are_never_read() {
                 "01",
                 "",
                 "",
-                name,
+                &file,
                 "19",
                 &format!("Name: {pw}"),
             ],
@@ -1390,7 +1398,7 @@ fn external_entities_are_never_fetched_or_read() {
                 "01",
                 "",
                 "",
-                XML_NAME,
+                XML_FILE,
                 "18",
                 &format!("ULN: {web}"),
             ],
@@ -1400,7 +1408,7 @@ fn external_entities_are_never_fetched_or_read() {
                 "01",
                 "",
                 "",
-                XML_NAME,
+                XML_FILE,
                 "19",
                 &format!("Name: {secret_said}"),
             ],
@@ -1465,7 +1473,7 @@ fn ten_thousand_levels_of_nesting() {
             "01",
             "",
             "",
-            XML_NAME,
+            XML_FILE,
             "9",
             &format!("a: {said}"),
         ]],
@@ -1504,7 +1512,7 @@ fn a_five_megabyte_attribute() {
             "01",
             "",
             "",
-            XML_NAME,
+            XML_FILE,
             "9",
             &format!("note: {said}"),
         ]],
@@ -1539,7 +1547,7 @@ fn xml_text_over_the_limit() {
             "01",
             "",
             "",
-            XML_NAME,
+            XML_FILE,
             "13",
             &format!("Name: {said}"),
         ]],
@@ -1565,7 +1573,7 @@ fn a_second_download_with_1_in_its_name() {
     let ran = centre.run(&[]);
     assert!(
         ran.stdout
-            .contains(&format!("note: R1452070 (1).X02: {said}")),
+            .contains(&format!("note: results/R1452070 (1).X02: {said}")),
         "{}",
         ran.stdout
     );
@@ -1600,7 +1608,13 @@ fn a_folder_named_like_a_results_file() {
     let file = folder.join("R1452070.X09");
     std::fs::copy(corpus("trailer-count"), &file).unwrap();
     let ran = centre.run(&[]);
-    assert_run_read(&ran, &file, &as_findings(&trailer_count_findings()));
+    assert_run_read(
+        &ran,
+        &file,
+        &as_findings(&trailer_count_findings_in(
+            "results/R1452070.X09/R1452070.X09",
+        )),
+    );
 }
 
 /// This process's user id: the owner of a file it creates.

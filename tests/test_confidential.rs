@@ -431,8 +431,8 @@ fn the_terminal_names_candidates_only_in_the_most_urgent_list() {
     let whole_file: Vec<&str> = findings
         .lines()
         .filter(|l| {
-            l.contains(",R1452088.X05,")
-                || l.contains(",a2c.14520.01.EDIResults.cut.xml,")
+            l.contains(",results/R1452088.X05,")
+                || l.contains(",results/a2c.14520.01.EDIResults.cut.xml,")
                 || l.starts_with("error,trailer_mismatch,70,")
         })
         .collect();
@@ -442,7 +442,9 @@ fn the_terminal_names_candidates_only_in_the_most_urgent_list() {
             .any(|l| l.starts_with("error,trailer_mismatch,70,14520,,,,,")),
         "{findings}"
     );
-    assert!(whole_file.iter().any(|l| l.contains(",R1452088.X05,")));
+    assert!(whole_file
+        .iter()
+        .any(|l| l.contains(",results/R1452088.X05,")));
     assert!(whole_file.iter().any(|l| l.contains("EDIResults.cut.xml")));
     for l in &whole_file {
         assert_eq!(names_in(l, &candidates), Vec::<String>::new(), "{l}");

@@ -365,11 +365,24 @@ fn basedata_shipped_as_zips_gives_the_same_findings() {
         stdout.contains("README.txt (in a zip, not a JCQ basedata"),
         "{stdout}"
     );
-    for file in ["findings.csv", "statements.csv", "analysis/subjects.csv"] {
+    for file in ["statements.csv", "analysis/subjects.csv"] {
         assert_eq!(
             std::fs::read(dir.path().join("zipped").join(file)).unwrap(),
             std::fs::read(dir.path().join("loose").join(file)).unwrap(),
             "{file}"
         );
     }
+    // The same findings; a basedata file's is named inside its zip.
+    let findings =
+        |out: &str| std::fs::read_to_string(dir.path().join(out).join("findings.csv")).unwrap();
+    let zipped = findings("zipped");
+    assert!(
+        zipped.contains(",basedata/6A26_88.zip/S6A26_88.X01,1"),
+        "{zipped}"
+    );
+    let mut unzipped = zipped;
+    for board in ["01", "40", "70", "88"] {
+        unzipped = unzipped.replace(&format!("basedata/6A26_{board}.zip/"), "basedata/");
+    }
+    assert_eq!(unzipped, findings("loose"));
 }

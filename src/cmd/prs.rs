@@ -206,6 +206,9 @@ pub struct OutcomeArgs {
     /// The date on the outcome letter (YYYY-MM-DD).
     #[arg(long, value_name = "DATE", value_parser = parse_date_arg)]
     pub on: NaiveDate,
+    /// Replace the outcome the request already has (a corrected letter).
+    #[arg(long)]
+    pub replace: bool,
 }
 
 /// The outcomes a request can be given by hand.
@@ -553,11 +556,14 @@ fn import(store: &mut Store, db: &Path, args: &ImportArgs) -> CmdResult {
             let outcome = exported_outcome(&fields, &extra, &request, &checking.catalogue)?;
             Ok((request, outcome))
         });
+        let checked = checked.and_then(|(mut request, outcome)| {
+            if let Some(text) = extra.fee.map(field).filter(|t| !t.trim().is_empty()) {
+                request.fee_pence = Some(fee_given(&text)?);
+            }
+            Ok((request, outcome))
+        });
         match checked {
-            Ok((mut request, outcome)) => {
-                if let Some(fee) = extra.fee.and_then(|i| parse_pounds(&field(i))) {
-                    request.fee_pence = Some(fee);
-                }
+            Ok((request, outcome)) => {
                 log.add(&request);
                 accepted.push(Accepted { request, outcome });
             }
@@ -602,6 +608,31 @@ fn save(store: &mut Store, accepted: &[Accepted]) -> Result<(), Box<dyn std::err
     }
     tx.commit()?;
     Ok(())
+}
+
+/// The highest fee a request may carry by hand, in pence (£500; the dearest board fee, a
+/// review of moderation, is under £300).
+pub const FEE_CEILING_PENCE: i64 = 50_000;
+
+/// A fee given by hand (the import's `fee`), in pence: pounds and pence, not negative, not
+/// over the ceiling.
+fn fee_given(text: &str) -> Result<i64, String> {
+    let text = text.trim();
+    if text.trim_start_matches('£').starts_with('-') {
+        return Err(format!(
+            "fee {text} is negative; a fee is an amount paid to the board"
+        ));
+    }
+    let pence = parse_pounds(text)
+        .ok_or_else(|| format!("fee '{text}' is not an amount in pounds (e.g. 42.00)"))?;
+    if pence > FEE_CEILING_PENCE {
+        return Err(format!(
+            "fee £{} is over £{}, more than any board charges for one request; check the fee",
+            prs::pounds(pence),
+            prs::pounds(FEE_CEILING_PENCE)
+        ));
+    }
+    Ok(pence)
 }
 
 /// `42.00` (or `£42`) as pence.
@@ -695,7 +726,10 @@ fn add(store: &mut Store, db: &Path, args: &AddArgs) -> CmdResult {
         requested_on: args.requested_on.clone(),
         consent_on: args.consent_on.clone(),
     };
-    let request = match prs::check_request(&row, &checking.context(), &log) {
+    let ctx = checking.context();
+    let checked = prs::check_request(&row, &ctx, &log)
+        .and_then(|r| prs::check_component(&r, &ctx).map(|()| r));
+    let request = match checked {
         Ok(r) => r,
         Err(reason) => {
             let who = args.reference.trim();
@@ -926,7 +960,40 @@ fn outcome(store: &mut Store, args: &OutcomeArgs) -> CmdResult {
     })?;
     let outcome = args.outcome.outcome();
     let rule = catalogue.rule(request.service);
-    let refusal = if let Err(reason) = prs::check_outcome(rule, outcome) {
+    // The grade and mark before: as recorded, else the latest run's result.
+    let facts = if request.candidate_number.is_empty() {
+        None
+    } else {
+        latest_result(store, &request)?
+    };
+    let (mut old_grade, mut old_mark) = (request.old_grade.clone(), request.old_mark);
+    if old_grade.is_none() {
+        if let Some(facts) = &facts {
+            old_grade = Some(facts.grade.clone());
+            old_mark = facts.mark.map(i64::from);
+        }
+    }
+    let gradesets = parsers::Gradesets::builtin();
+    let gradeset = facts
+        .as_ref()
+        .and_then(|f| f.gradeset.as_deref())
+        .and_then(|code| gradesets.get(code));
+    let given_grade = args.grade.as_deref().map(str::trim);
+    let refusal = if let (Some(held), false) = (request.outcome, args.replace) {
+        let on = request
+            .outcome_on
+            .map(|d| format!(" on {d}"))
+            .unwrap_or_default();
+        let grade = match (&request.old_grade, &request.new_grade) {
+            (Some(a), Some(b)) if a != b => format!(", grade {a} to {b}"),
+            (_, Some(b)) => format!(", grade {b}"),
+            _ => String::new(),
+        };
+        Some(format!(
+            "it already has an outcome: {held}{on}{grade}; an outcome is not overwritten \
+             (give --replace to record a corrected one)"
+        ))
+    } else if let Err(reason) = prs::check_outcome(rule, outcome) {
         Some(reason)
     } else if let Err(reason) = calendar::refuse_after_today("--on", args.on, today()?) {
         Some(reason)
@@ -935,6 +1002,8 @@ fn outcome(store: &mut Store, args: &OutcomeArgs) -> CmdResult {
             "the outcome dated {} is before the request on {}",
             args.on, request.requested_on
         ))
+    } else if let (Some(g), Some(set)) = (given_grade, gradeset) {
+        check_new_grade(g, old_grade.as_deref(), outcome, set)
     } else {
         None
     };
@@ -943,16 +1012,8 @@ fn outcome(store: &mut Store, args: &OutcomeArgs) -> CmdResult {
         return Ok(exit::FINDINGS);
     }
 
-    // The grade and mark before: as recorded, else the latest run's result.
-    let (mut old_grade, mut old_mark) = (request.old_grade.clone(), request.old_mark);
-    if old_grade.is_none() && !request.candidate_number.is_empty() {
-        if let Some(facts) = latest_result(store, &request)? {
-            old_grade = Some(facts.grade);
-            old_mark = facts.mark.map(i64::from);
-        }
-    }
-    let new_grade = match &args.grade {
-        Some(g) => Some(g.trim().to_string()),
+    let new_grade = match given_grade {
+        Some(g) => Some(g.to_string()),
         None if outcome.keeps_the_grade() => old_grade.clone(),
         None => None,
     };
@@ -1003,6 +1064,46 @@ fn outcome(store: &mut Store, args: &OutcomeArgs) -> CmdResult {
     }
     writeln!(std::io::stdout(), "{line}")?;
     Ok(exit::DONE)
+}
+
+/// Where a grade stands in its gradeset (1 is best; both grades of a double award `7-6`
+/// counted); `None` when the gradeset does not hold it.
+fn grade_rank(grade: &str, set: &parsers::tables::Gradeset) -> Option<u32> {
+    if let Some(def) = set.get(grade) {
+        return Some(u32::from(def.rank));
+    }
+    let (a, b) = grade.split_once('-')?;
+    Some(u32::from(set.get(a)?.rank) + u32::from(set.get(b)?.rank))
+}
+
+/// Why a new grade given by hand cannot be recorded: not in the entry's gradeset, or not
+/// above (below) the old grade for a grade raised (lowered).
+fn check_new_grade(
+    grade: &str,
+    old_grade: Option<&str>,
+    outcome: Outcome,
+    set: &parsers::tables::Gradeset,
+) -> Option<String> {
+    let Some(new_rank) = grade_rank(grade, set) else {
+        let valid: Vec<&str> = set.grades.iter().map(|g| g.grade.as_str()).collect();
+        return Some(format!(
+            "grade {grade} is not a grade of this entry (gradeset {}: {}); check the grade on \
+             the outcome letter",
+            set.code,
+            valid.join(" ")
+        ));
+    };
+    let old = old_grade?;
+    let old_rank = grade_rank(old, set)?;
+    match outcome {
+        Outcome::GradeRaised if new_rank >= old_rank => Some(format!(
+            "grade_raised needs a grade above the old grade {old}, and {grade} is not above it"
+        )),
+        Outcome::GradeLowered if new_rank <= old_rank => Some(format!(
+            "grade_lowered needs a grade below the old grade {old}, and {grade} is not below it"
+        )),
+        _ => None,
+    }
 }
 
 /// The request's result in the latest run of its centre and series.

@@ -460,10 +460,11 @@ pub fn run(args: &RunArgs) -> Result<i32, Box<dyn std::error::Error>> {
     };
 
     // Basedata is every centre's: read once, shared.
-    let (basedata_files, basedata_unreadable) =
+    let (mut basedata_files, basedata_unreadable) =
         load::read_paths(&plan.basedata, &ctx.limits, &ctx.layouts, &|| {
             ctx.bar.inc(1)
         });
+    load::name_within(&mut basedata_files, &args.dir);
     let basedata = load::BasedataSet::new(&basedata_files);
 
     // What is said of the folder as a whole: in the one centre's run.json, or in OUT's.
@@ -775,8 +776,9 @@ fn process_centre(
     paths: &[PathBuf],
     started: Instant,
 ) -> Result<CentreOutcome, RunError> {
-    let (files, unreadable) =
+    let (mut files, unreadable) =
         load::read_paths(paths, &ctx.limits, &ctx.layouts, &|| ctx.bar.inc(1));
+    load::name_within(&mut files, &ctx.args.dir);
     // A series is an exam month: each board chooses its own series letter in it (AQA's 6A26,
     // OCR's 6B26), so the codes of one month are one series.
     let mut by_month: BTreeMap<String, std::collections::BTreeSet<String>> = BTreeMap::new();
