@@ -715,23 +715,28 @@ fn an_import_killed_at_any_moment_stores_all_its_requests_or_none() {
 
     // A review of marking of a component of each of the run's first results, asked for after
     // both results days with consent taken after them; and a few rows that break a rule.
-    let entries: Vec<(String, String, String)> = Connection::open(c.path("s.db"))
+    // The component is one the run holds for the entry where it holds any (as `prs import`
+    // checks), else one named after the entry.
+    let entries: Vec<(String, String, String, String)> = Connection::open(c.path("s.db"))
         .unwrap()
         .prepare(
-            "SELECT DISTINCT candidate_number, board, entry_code FROM results WHERE run_id = 1 \
-             ORDER BY 1, 2, 3 LIMIT ?1",
+            "SELECT candidate_number, board, entry_code, \
+             coalesce(json_extract(components_json, '$[0].code'), entry_code || '01') \
+             FROM results WHERE run_id = 1 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 LIMIT ?1",
         )
         .unwrap()
-        .query_map([IMPORT_ROWS], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .query_map([IMPORT_ROWS], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
         .unwrap()
         .map(Result::unwrap)
         .collect();
     let mut csv = String::from(
         "reference,candidate_number,board,entry_code,component_code,service,requested_on,consent_on\n",
     );
-    for (i, (candidate, board, entry)) in entries.iter().enumerate() {
+    for (i, (candidate, board, entry, component)) in entries.iter().enumerate() {
         csv.push_str(&format!(
-            "GEN-{i:05},{candidate},{board},{entry},{entry}01,S2,2026-08-24,2026-08-21\n"
+            "GEN-{i:05},{candidate},{board},{entry},{component},S2,2026-08-24,2026-08-21\n"
         ));
         if i % 700 == 350 && i / 700 < REFUSED_ROWS {
             // Consent before the candidate saw the result.

@@ -246,6 +246,20 @@ fn a_component_must_be_one_of_the_entrys_components_in_the_run() {
 
     let out = add("J56005", "NGA-PRS-022");
     assert_eq!(out.status, 0, "{}", out.stderr);
+
+    // An import is held to the same rule, row by row.
+    let out = c.import(&format!(
+        "{HEADER}\n\
+         NGA-PRS-023,0010,01,J560H,J56009,S2,2026-08-27,2026-08-26\n\
+         NGA-PRS-024,0010,01,J560H,J56006,S2,2026-08-27,2026-08-26\n"
+    ));
+    assert_refused(
+        &out,
+        "NGA-PRS-023",
+        "component J56009 is not a component of J560H",
+    );
+    assert!(c.row("NGA-PRS-023").is_none());
+    assert!(c.row("NGA-PRS-024").is_some());
 }
 
 #[test]

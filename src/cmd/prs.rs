@@ -551,7 +551,9 @@ fn import(store: &mut Store, db: &Path, args: &ImportArgs) -> CmdResult {
             refused += 1;
             continue;
         }
-        let checked = prs::check_request(&row, &ctx, &log).map_err(|r| r.to_string());
+        let checked = prs::check_request(&row, &ctx, &log)
+            .and_then(|r| prs::check_component(&r, &ctx).map(|()| r))
+            .map_err(|r| r.to_string());
         let checked = checked.and_then(|request| {
             let outcome = exported_outcome(&fields, &extra, &request, &checking.catalogue)?;
             Ok((request, outcome))
