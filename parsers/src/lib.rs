@@ -6,6 +6,7 @@
 //! with its line and field, and the rest of the file is still read.
 
 pub mod calibrate;
+pub mod csvlines;
 pub mod edi;
 pub mod field;
 pub mod filename;

@@ -22,14 +22,25 @@ pub enum TableError {
     Csv(String),
 }
 
-fn csv_error(e: csv::Error) -> TableError {
+/// An error in a table's CSV, on the line a person counts (`csvlines`: CRLF line ends and blank
+/// lines, as a Windows spreadsheet saves them).
+fn csv_error(e: csv::Error, lines: &mut crate::csvlines::Lines) -> TableError {
     match e.position() {
         Some(p) => TableError::Row {
-            line: p.line(),
+            line: lines.of(Some(p)) as u64,
             message: e.to_string(),
         },
         None => TableError::Csv(e.to_string()),
     }
+}
+
+/// A table's bytes, whole, so that lines can be counted as a person counts them.
+fn read_all(mut reader: impl Read) -> Result<Vec<u8>, TableError> {
+    let mut bytes = Vec::new();
+    reader
+        .read_to_end(&mut bytes)
+        .map_err(|e| TableError::Csv(e.to_string()))?;
+    Ok(bytes)
 }
 
 /// One grade of a gradeset.
@@ -84,13 +95,15 @@ impl Gradesets {
     /// Reads a gradesets table: `code,grade,rank,points`, one row per grade; extra columns are
     /// ignored.
     pub fn from_csv(reader: impl Read) -> Result<Gradesets, TableError> {
+        let bytes = read_all(reader)?;
+        let mut lines = crate::csvlines::Lines::new(&bytes);
         let mut sets: HashMap<String, Gradeset> = HashMap::new();
         let mut rdr = csv::ReaderBuilder::new()
             .trim(csv::Trim::All)
             .flexible(true)
-            .from_reader(reader);
+            .from_reader(bytes.as_slice());
         for row in rdr.deserialize::<GradeRow>() {
-            let row = row.map_err(csv_error)?;
+            let row = row.map_err(|e| csv_error(e, &mut lines))?;
             let set = sets.entry(row.code.clone()).or_insert_with(|| Gradeset {
                 code: row.code.clone(),
                 grades: Vec::new(),
@@ -148,13 +161,15 @@ impl Boards {
 
     /// Reads a boards table: `id,name,status,source`.
     pub fn from_csv(reader: impl Read) -> Result<Boards, TableError> {
+        let bytes = read_all(reader)?;
+        let mut lines = crate::csvlines::Lines::new(&bytes);
         let mut by_id = HashMap::new();
         let mut rdr = csv::ReaderBuilder::new()
             .trim(csv::Trim::All)
             .flexible(true)
-            .from_reader(reader);
+            .from_reader(bytes.as_slice());
         for row in rdr.deserialize::<Board>() {
-            let board = row.map_err(csv_error)?;
+            let board = row.map_err(|e| csv_error(e, &mut lines))?;
             by_id.insert(board.id.to_ascii_uppercase(), board);
         }
         Ok(Boards { by_id })
@@ -212,6 +227,21 @@ mod tests {
         match err {
             TableError::Row { line, .. } => assert_eq!(line, 2),
             other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_bad_row_is_on_the_line_a_person_counts() {
+        // Saved from a Windows spreadsheet: CRLF and a blank line before the bad row.
+        let csv = "code,grade,rank,points\r\n40,9,1,9\r\n\r\n40,8,two,8\r\n";
+        match Gradesets::from_csv(csv.as_bytes()).unwrap_err() {
+            TableError::Row { line, .. } => assert_eq!(line, 4),
+            other => panic!("{other:?}"),
+        }
+        let csv = "id,name,status,source\r\n70,AQA,confirmed,x\r\n\r\n\"01,OCR\r\n";
+        match Boards::from_csv(csv.as_bytes()).unwrap_err() {
+            TableError::Row { line, .. } => assert_eq!(line, 4),
+            TableError::Csv(m) => panic!("{m}"),
         }
     }
 
