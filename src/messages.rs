@@ -4,24 +4,34 @@
 use std::fmt::Display;
 use std::io::{IsTerminal, Write};
 
-/// An error that stops a command, on stderr, on one line: control characters in it (from a
-/// file name or a file's text) are shown escaped, so they can neither recolour the terminal nor
-/// forge a line.
+/// An error that stops a command, on stderr. Control characters in it (from a file name or a
+/// file's text) are shown escaped, so they cannot recolour the terminal; a message of several
+/// lines (a TOML parser's, with its pointer at the column) keeps them, each indented under the
+/// first, so no line of it can pass for a line resultsday wrote.
 pub fn error(e: &dyn Display) {
     let _ = writeln!(
         std::io::stderr(),
         "resultsday: error: {}",
-        escape_terminal(&e.to_string())
+        indented(&e.to_string())
     );
 }
 
-/// A warning that does not stop a command, on stderr, escaped as [`error`] is.
+/// A warning that does not stop a command, on stderr, made safe as [`error`] is.
 pub fn warn(e: &dyn Display) {
     let _ = writeln!(
         std::io::stderr(),
         "resultsday: warning: {}",
-        escape_terminal(&e.to_string())
+        indented(&e.to_string())
     );
+}
+
+/// Each line escaped, the lines after the first indented.
+fn indented(text: &str) -> String {
+    text.trim_end_matches('\n')
+        .split('\n')
+        .map(escape_terminal)
+        .collect::<Vec<_>>()
+        .join("\n    ")
 }
 
 /// Whether stdout is a terminal (for colour and progress).
@@ -100,6 +110,14 @@ pub fn escape_terminal(text: &str) -> String {
 #[cfg(test)]
 mod escape_tests {
     use super::escape_terminal;
+
+    #[test]
+    fn a_message_of_several_lines_is_indented_under_its_first() {
+        assert_eq!(
+            super::indented("bad.toml: parse error\n  |\n1 | [x\u{1b}]\n"),
+            "bad.toml: parse error\n      |\n    1 | [x\\u{1b}]"
+        );
+    }
 
     #[test]
     fn control_characters_are_shown_escaped() {
