@@ -155,22 +155,28 @@ pub fn parse_edi_with(bytes: &[u8], name: Option<&FileName>, layouts: &Layouts) 
     }
 
     // File header.
-    let letter = letter.unwrap_or(b'?');
-    let code = |lvl: u8| [letter, lvl];
+    let name_letter = letter.unwrap_or(b'?');
+    // The records are read as the header's type, when there is a header: its letter decides
+    // the record length and the codes of the blocks.
+    let letter = if is_level(lines[0], level::FILE_HEADER) {
+        lines[0][0].to_ascii_uppercase()
+    } else {
+        name_letter
+    };
     let show_code = |lvl: u8| format!("'{}{}'", letter as char, lvl as char);
     let record_len = layouts.record_len(letter);
     let mut first = 0;
     if is_level(lines[0], level::FILE_HEADER) {
         first = 1;
-        if !lines[0][..2].eq_ignore_ascii_case(&code(level::FILE_HEADER)) && name.is_some() {
+        if letter != name_letter && name.is_some() {
             file.problems.push(
                 Problem::new(
                     ProblemKind::HeaderMismatch,
                     Some(1),
                     format!(
-                        "the file header is {} but the file name says {} (a {} file)",
+                        "the file header is {} but the file name says '{}1' (a {} file)",
                         show_bytes(&lines[0][..2]),
-                        show_code(level::FILE_HEADER),
+                        name_letter as char,
                         name_type.map_or("", DataType::describe)
                     ),
                 )
@@ -210,7 +216,7 @@ pub fn parse_edi_with(bytes: &[u8], name: Option<&FileName>, layouts: &Layouts) 
     let mut trailer_found = false;
     for (i, &line) in lines.iter().enumerate().skip(first) {
         let line_no = i + 1;
-        if line.len() >= 2 && line[1] == level::FILE_TRAILER && line[0].is_ascii_alphabetic() {
+        if is_level(line, level::FILE_TRAILER) {
             if let Some(b) = open.take() {
                 file.problems
                     .push(missing_block_trailer(&file.centres[b], &show_code, line_no));

@@ -137,7 +137,11 @@ fn parse_edi_name(name: &str) -> Option<FileName> {
     let (stem, ext) = name.rsplit_once('.')?;
     let (noise, stem) = split_noise(stem, 8)?;
     // A board's certification/unit link file: `ULINKS10.X13` (board 10, version 13).
-    if stem.len() == 8 && stem[..6].eq_ignore_ascii_case("ULINKS") {
+    if stem.len() == 8
+        && stem
+            .get(..6)
+            .is_some_and(|s| s.eq_ignore_ascii_case("ULINKS"))
+    {
         let board = &stem[6..];
         let (_, seq) = edi_extension(ext).ok()?;
         if !board.chars().all(|c| c.is_ascii_digit()) {
@@ -289,6 +293,12 @@ mod tests {
         assert_eq!(noise.as_deref(), Some(" (1)"));
         assert_eq!(edi("Copy of R1452070.X01").4.as_deref(), Some("Copy of "));
         assert_eq!(edi("R1452070(2).X01").4.as_deref(), Some("(2)"));
+    }
+
+    #[test]
+    fn a_name_with_a_two_byte_letter_where_ulinks_would_end_is_not_a_jcq_name() {
+        // Byte 6 falls inside the É: reading it as a unit link file's name must not panic.
+        assert_eq!(FileName::parse("ULINKÉX.X13"), None);
     }
 
     #[test]

@@ -475,15 +475,6 @@ impl Layouts {
             _ => return None,
         })
     }
-
-    /// The results and entries tables as TOML, for `calibrate` to print beside what it found.
-    pub fn table_toml(table: &str, fields: &[(&'static str, FieldSpec)], length: usize) -> String {
-        let mut out = format!("[{table}]\nlength = {length}\n");
-        for (key, f) in fields {
-            out.push_str(&format!("{key} = [{}, {}]\n", f.start, f.len));
-        }
-        out
-    }
 }
 
 fn position(t: &toml::Table, table: &str, key: &str) -> Result<(usize, usize), LayoutError> {

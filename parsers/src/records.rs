@@ -195,6 +195,8 @@ pub fn option(r: &mut FieldReader, l: &OptionLayout) -> Option<EntryOption> {
     let title = r.text_or_empty(&l.title);
     let fee_flag = one_char(r, &l.fee_flag);
     let fee_pence = r.number(&l.fee);
+    // Forecast gradesets are not used (forecasts are no longer collected), but the field is
+    // still read so that control characters in it are reported.
     let _forecast = r.text(&l.forecast_gradesets);
     let result_type = one_char(r, &l.result_type);
     let gradeset = r.text(&l.gradeset);

@@ -664,3 +664,49 @@ proptest::proptest! {
         }
     }
 }
+
+/// A file named as results whose header says entries is read as entries: its lines are held to
+/// the entries record length, and the name's disagreement is said once.
+#[test]
+fn the_header_decides_the_record_length_when_the_name_disagrees() {
+    use parsers::{writer, DataType, Header};
+    let header = Header {
+        data_type: DataType::Entries,
+        centre: "14520".into(),
+        awarding_body: "70".into(),
+        series: "6A26".into(),
+        distribution: Some('S'),
+        sender: "14520  001".into(),
+        version: 14,
+        sequence: 1,
+        created: None,
+    };
+    let entry = parsers::EntryRecord {
+        line: 0,
+        candidate_type: Some('C'),
+        centre: "14520".into(),
+        candidate_number: "0001".into(),
+        uci: parsers::uci::with_check_letter("145200240001").unwrap(),
+        uln: None,
+        name: "SMITH:ANN".into(),
+        sex: Some('F'),
+        date_of_birth: None,
+        upn: None,
+        option_code: "8700".into(),
+        action: None,
+    };
+    let bytes = writer::file(&header, writer::entries(&[entry]));
+    let parsed = parsers::parse_file("R1452070.X01", &bytes);
+    let problems: Vec<String> = parsed.all_problems().map(|p| p.to_string()).collect();
+    assert_eq!(problems.len(), 2, "{problems:#?}");
+    assert!(
+        problems.iter().all(|p| !p.contains("are not read")),
+        "{problems:#?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("the file header is 'E1' but the file name says 'R1'")),
+        "{problems:#?}"
+    );
+}
