@@ -130,6 +130,7 @@ fn stages(c: &mut Criterion) {
                     series: None,
                     fail_on: None,
                     force_release: false,
+                    accept_earlier_calendar: false,
                     quiet: true,
                     layout: None,
                 };

@@ -101,14 +101,15 @@ impl Calendar {
                             "{}. A centre's series.toml may add series and correct dates, but may \
                              not release results earlier than the built-in calendar. Correct the \
                              file. If JCQ really has moved the date, `resultsday run \
-                             --force-release` uses it; other commands refuse the file until then",
+                             --accept-earlier-calendar` uses it; other commands refuse the file \
+                             until then",
                             earlier.join("; ")
                         ),
                     });
                 }
                 for e in &earlier {
                     crate::messages::warn(&format!(
-                        "{file}: {e}; used because --force-release was given"
+                        "{file}: {e}; used because --accept-earlier-calendar was given"
                     ));
                 }
             }
@@ -176,6 +177,31 @@ impl Calendar {
                         known.name,
                         long_date(mine),
                         long_date(theirs)
+                    ));
+                }
+            }
+        }
+        // A series the built-in calendar does not know cannot have its results before its own
+        // exam month (a June 2029 series with results in 2026 is a typo that releases early).
+        for (id, mine) in self
+            .series
+            .iter()
+            .filter(|(id, _)| !builtin.series.contains_key(*id))
+        {
+            let Some(month_start) = NaiveDate::parse_from_str(&format!("{id}-01"), "%Y-%m-%d").ok()
+            else {
+                continue;
+            };
+            for (field, date) in [
+                ("gce_results", mine.gce_results),
+                ("gcse_results", mine.gcse_results),
+            ] {
+                if date < month_start {
+                    earlier.push(format!(
+                        "series \"{id}\" ({}): {field} is {date} ({}), before the series' own \
+                         month even begins",
+                        mine.name,
+                        long_date(date)
                     ));
                 }
             }
@@ -862,8 +888,8 @@ mod tests {
             ),
             "{err}"
         );
-        assert!(err.contains("--force-release"), "{err}");
-        // With --force-release it is used.
+        assert!(err.contains("--accept-earlier-calendar"), "{err}");
+        // With --accept-earlier-calendar it is used.
         let c = load(
             &format!("{june}gce_results = \"2026-08-13\"\ngcse_results = \"2026-08-13\"\n"),
             true,
@@ -905,13 +931,25 @@ mod tests {
                 "{err}"
             );
         }
-        // A series the built-in calendar does not know may have any dates.
+        // A series the built-in calendar does not know may have any dates in or after its own
+        // month, and none before it.
         assert!(load(
-            "[series.\"2031-06\"]\nname = \"June 2031\"\ngce_results = \"2026-01-01\"\n\
-             gcse_results = \"2026-01-01\"\nror_deadline = \"2026-02-01\"\n",
+            "[series.\"2031-06\"]\nname = \"June 2031\"\ngce_results = \"2031-08-14\"\n\
+             gcse_results = \"2031-08-21\"\nror_deadline = \"2031-09-25\"\n",
             false
         )
         .is_ok());
+        let err = load(
+            "[series.\"2031-06\"]\nname = \"June 2031\"\ngce_results = \"2026-01-01\"\n\
+             gcse_results = \"2026-01-01\"\nror_deadline = \"2026-02-01\"\n",
+            false,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("before the series' own month even begins"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -74,9 +74,15 @@ pub struct RunArgs {
     /// Exit with status 1 when findings at or above this severity exist.
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<FailOn>,
-    /// Write what is meant for third parties (the headline CSV) even before 09:30 on results day.
+    /// Release now: let --as-of go past the real clock, and write what is meant for third
+    /// parties (the headline CSV) even before 09:30 on results day.
     #[arg(long)]
     pub force_release: bool,
+    /// Use a centre's series.toml that releases results earlier than the built-in calendar
+    /// (when JCQ has really moved a date). It releases nothing by itself: the embargo then
+    /// follows the centre's dates, and third-party outputs still wait for their time.
+    #[arg(long)]
+    pub accept_earlier_calendar: bool,
     /// No progress bars and no summary on the terminal.
     #[arg(long, short)]
     pub quiet: bool,

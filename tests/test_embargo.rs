@@ -388,18 +388,26 @@ fn a_series_not_in_the_calendar_is_held_under_embargo() {
     );
     assert!(text(&out.stdout).contains("every statement is marked EMBARGOED"));
 
-    // Added to the centre's series.toml, the series is decided by its dates.
+    let held = w.read("out/statements.html");
+    // Added to the centre's series.toml, the series is decided by its dates (in its own June:
+    // dates before its month are refused, see below), so it is still held in 2026.
     std::fs::write(
         folder.join("series.toml"),
-        "[series.\"2031-06\"]\nname = \"June 2031\"\ngce_results = \"2026-08-13\"\n\
-         gcse_results = \"2026-08-20\"\nror_deadline = \"2026-09-24\"\n",
+        "[series.\"2031-06\"]\nname = \"June 2031\"\ngce_results = \"2031-08-14\"\n\
+         gcse_results = \"2031-08-21\"\nror_deadline = \"2031-09-25\"\n",
     )
     .unwrap();
     let out = w.run(&folder, None, &["--as-of", "2026-12-01T10:00"]);
-    expect(&out, 0, "the series added");
-    assert!(!text(&out.stderr).contains("not in the series calendar"));
-    assert!(!w.read("out/statements.html").contains("EMBARGOED"));
-    assert!(w.path("out/analysis/headline.csv").exists());
+    expect(&out, 2, "the series added, before its files could exist");
+    let stderr = text(&out.stderr);
+    assert!(!stderr.contains("not in the series calendar"), "{stderr}");
+    assert!(
+        stderr.contains("is before any result of June 2031 (6A31) could have reached the centre"),
+        "{stderr}"
+    );
+    // OUT is as the refused run found it: the pages still held, no headline.
+    assert_eq!(w.read("out/statements.html"), held);
+    assert!(!w.path("out/analysis/headline.csv").exists());
 }
 
 /// A folder of two centres, one of them of a series not in the calendar: that centre's
@@ -454,14 +462,15 @@ fn a_centre_series_toml_may_not_make_a_release_earlier() {
     );
     assert!(stderr.contains("series.toml"), "{stderr}");
     assert!(!w.path("out/statements.html").exists());
-    // With --force-release the centre's date is used, and said.
+    // With --accept-earlier-calendar the centre's date is used, and said (--force-release, which
+    // also releases the headline, is not asked of the exams officer for this).
     let out = w.run(
         &folder,
         None,
-        &["--as-of", "2026-08-13T10:00", "--force-release"],
+        &["--as-of", "2026-08-13T10:00", "--accept-earlier-calendar"],
     );
-    expect(&out, 0, "--force-release");
-    assert!(text(&out.stderr).contains("used because --force-release was given"));
+    expect(&out, 0, "--accept-earlier-calendar");
+    assert!(text(&out.stderr).contains("used because --accept-earlier-calendar was given"));
     assert!(!w.read("out/statements.html").contains("EMBARGOED"));
 
     // An earlier time of day, for candidates or for third parties: refused the same way.
@@ -807,4 +816,28 @@ fn post_results_dates_in_the_future_are_refused() {
         0,
         "an outcome today",
     );
+}
+
+/// A series the built-in calendar does not know cannot be given results days before its own
+/// exam month: a June 2029 series dated 2026 would release its results three years early.
+#[test]
+fn a_new_series_in_series_toml_cannot_have_results_before_its_month() {
+    let w = Work::new();
+    let folder = samples_as(&w.path("in"), "6A29", None);
+    std::fs::write(
+        folder.join("series.toml"),
+        "[series.\"2029-06\"]\nname = \"June 2029\"\ngce_results = \"2026-08-13\"\n\
+         gcse_results = \"2026-08-20\"\npriority_s2_deadline = \"2026-08-20\"\n\
+         ror_deadline = \"2026-09-24\"\nats_deadline = \"2026-09-24\"\n",
+    )
+    .unwrap();
+    let out = w.run(&folder, None, &["--as-of", "2026-12-01T10:00"]);
+    expect(&out, 2, "results days before the series' month");
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("gcse_results is 2026-08-20 (Thursday 20 August 2026), before the series' own month even begins"),
+        "{stderr}"
+    );
+    assert!(!w.path("out/statements.html").exists());
+    assert!(!w.path("out/analysis/headline.csv").exists());
 }

@@ -182,9 +182,7 @@ fn write_finding<W: Write>(w: &mut crate::csvout::Writer<W>, f: &Finding) -> std
 
 /// Finds a data file a centre may supply: in DIR, else in the working folder.
 fn centre_file(dir: &Path, name: &str) -> Option<PathBuf> {
-    [dir.join(name), PathBuf::from(name)]
-        .into_iter()
-        .find(|p| p.is_file())
+    crate::inputs::settings_file(dir, name)
 }
 
 fn load_table<T>(
@@ -356,7 +354,7 @@ pub fn run(args: &RunArgs) -> Result<i32, Box<dyn std::error::Error>> {
         .map_err(|e| RunError::Settings(e.to_string()))?;
     let calendar = Calendar::load_with(
         centre_file(&args.dir, "series.toml").as_deref(),
-        args.force_release,
+        args.accept_earlier_calendar,
     )
     .map_err(|e| RunError::Settings(e.to_string()))?;
     // --as-of moves the clock back, never forward past what the real clock still holds.
