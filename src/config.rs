@@ -34,9 +34,7 @@ pub struct SettingsError {
 
 /// Finds `resultsday.toml` in `dir`, else in the working folder.
 pub fn find(dir: &Path) -> Option<PathBuf> {
-    [dir.join(FILE_NAME), PathBuf::from(FILE_NAME)]
-        .into_iter()
-        .find(|p| p.is_file())
+    crate::inputs::settings_file(dir, FILE_NAME)
 }
 
 /// Reads the settings; a relative template path is taken from the settings file's folder.
@@ -101,7 +99,7 @@ fn check_template(folder: &Path, template: &Path) -> Result<PathBuf, String> {
             meta.len()
         ));
     }
-    Ok(joined)
+    Ok(real)
 }
 
 #[cfg(test)]

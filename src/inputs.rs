@@ -49,6 +49,29 @@ impl InputError {
     }
 }
 
+/// The centre's own settings file `name` (`resultsday.toml`, `series.toml`, `layouts.toml`, a
+/// table): in `dir`, else in the working folder; a regular file whose real path is inside the
+/// folder it is found in, as links in the folder are followed inside it and never out of it.
+pub fn settings_file(dir: &Path, name: &str) -> Option<PathBuf> {
+    [dir.to_path_buf(), PathBuf::from(".")]
+        .into_iter()
+        .map(|folder| (folder.join(name), folder))
+        .find(|(path, folder)| {
+            path.is_file()
+                && std::fs::canonicalize(path)
+                    .ok()
+                    .zip(std::fs::canonicalize(folder).ok())
+                    .is_some_and(|(real, inside)| real.starts_with(inside))
+        })
+        .map(|(path, folder)| {
+            if folder == Path::new(".") {
+                PathBuf::from(name)
+            } else {
+                path
+            }
+        })
+}
+
 /// Reads one file whole, refusing folders, pipes and devices, and files over the size limit. A
 /// path inside a zip (`BASEDATA.zip/O6A26_70.X01`) is read from the zip.
 pub fn read_file(path: &Path, limits: &Limits) -> Result<Vec<u8>, InputError> {

@@ -399,12 +399,9 @@ impl LayoutChoice {
 /// or the working folder, else the built-in one. A table may say which boards' files it is
 /// for (`boards = ["70"]`); the files of other boards are read with the built-in table.
 pub fn load_layouts(explicit: Option<&Path>, dir: Option<&Path>) -> Result<LayoutChoice, String> {
-    let found = explicit.map(Path::to_path_buf).or_else(|| {
-        dir.map(|d| d.join(LAYOUTS_FILE))
-            .into_iter()
-            .chain([PathBuf::from(LAYOUTS_FILE)])
-            .find(|p| p.is_file())
-    });
+    let found = explicit
+        .map(Path::to_path_buf)
+        .or_else(|| inputs::settings_file(dir.unwrap_or(Path::new(".")), LAYOUTS_FILE));
     let Some(path) = found else {
         return Ok(LayoutChoice::default());
     };

@@ -191,8 +191,25 @@ pub fn read_member(path: &Path, limits: &Limits) -> Result<Vec<u8>, InputError> 
         return Err(refuse(path, "no such file or folder"));
     };
     let mut archive = open(zip)?;
+    // Found by its name once made safe, as `list` named it (`./O6A26_70.X02` is `O6A26_70.X02`).
+    let index = (0..archive.len())
+        .find(|&i| {
+            archive
+                .by_index_raw(i)
+                .ok()
+                .and_then(|m| m.enclosed_name())
+                .is_some_and(|n| {
+                    n.components()
+                        .filter(|c| matches!(c, std::path::Component::Normal(_)))
+                        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                        .collect::<Vec<_>>()
+                        .join("/")
+                        == name
+                })
+        })
+        .ok_or_else(|| refuse(path, "cannot be read from the zip: it is not in it"))?;
     let member = archive
-        .by_name(&name)
+        .by_index(index)
         .map_err(|e| refuse(path, format!("cannot be read from the zip: {e}")))?;
     if member.encrypted() {
         return Err(refuse(path, "is encrypted in the zip; not read"));
@@ -242,7 +259,7 @@ mod tests {
             dir.path(),
             "6A26_70.zip",
             &[
-                ("O6A26_70.X01", b"O1..."),
+                ("./O6A26_70.X01", b"O1..."),
                 ("readme.txt", b"read me"),
                 ("inner/S6A26_70.X01", b"S1..."),
             ],

@@ -87,7 +87,9 @@ impl From<&parsers::Problem> for ProblemReport {
 pub fn run(args: &InspectArgs) -> Result<i32, Box<dyn std::error::Error>> {
     let limits = Limits::default();
     let boards = Boards::builtin();
-    let layouts = crate::load::load_layouts(args.layout.as_deref(), None)?;
+    // A folder's own layout table, as `run` reads it (the first folder given).
+    let folder = args.files.iter().find(|f| f.is_dir()).map(PathBuf::as_path);
+    let layouts = crate::load::load_layouts(args.layout.as_deref(), folder)?;
     let (paths, walk_errors) = expand(&args.files, &limits);
     let reports: Vec<FileReport> = paths
         .par_iter()
