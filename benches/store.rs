@@ -67,6 +67,7 @@ fn save(c: &mut Criterion) {
             results: &o.results,
             findings: &o.findings,
             counts: serde_json::json!({"records": o.results.len()}),
+            tables: &[],
             elapsed_ms: 1,
         })
         .collect();

@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
 use chrono_tz::Tz;
-use parsers::Grade;
+use parsers::{Grade, Gradesets};
 use rusqlite::types::{ToSqlOutput, Type, ValueRef};
 use rusqlite::{
     params, Connection, OpenFlags, OptionalExtension, Row, Statement, ToSql, TransactionBehavior,
@@ -60,7 +60,19 @@ pub const MIGRATIONS: &[&str] = &[
     SCHEMA_V1,
     crate::prs::MIGRATION,
     crate::certificates::MIGRATION,
+    RUN_TABLES,
 ];
+
+/// Version 4: the centre's own tables a run used in place of the built-in ones (today its
+/// `gradesets.csv`), so that `diff` and `prs outcome` rank grades as that run did.
+const RUN_TABLES: &str = "
+CREATE TABLE run_tables (
+    run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+    name   TEXT NOT NULL,        -- the table's file name: gradesets.csv
+    text   TEXT NOT NULL,        -- the file as the run read it
+    PRIMARY KEY (run_id, name)
+) STRICT;
+";
 
 /// Version 1: runs, their input files, results and findings.
 const SCHEMA_V1: &str = "
@@ -262,6 +274,8 @@ pub struct RunRecord<'a> {
     pub files: &'a [InputFileRecord],
     pub results: &'a [CandidateResult],
     pub findings: &'a [Finding],
+    /// The centre's own tables the run used in place of the built-in ones: (file name, text).
+    pub tables: &'a [(&'a str, &'a str)],
     /// Record counts and findings per kind, as `run.json` shows them.
     pub counts: serde_json::Value,
     pub elapsed_ms: u64,
@@ -598,7 +612,43 @@ impl Store {
     pub fn files_of_run(&self, run_id: i64) -> Result<Vec<InputFileRecord>, StoreError> {
         files_of(&self.conn, &self.path, run_id)
     }
+
+    /// The text of the centre's own table `name` (`gradesets.csv`) that a run used, if it used
+    /// one rather than the built-in table.
+    pub fn table_of_run(&self, run_id: i64, name: &str) -> Result<Option<String>, StoreError> {
+        table_of(&self.conn, &self.path, run_id, name)
+    }
+
+    /// The gradesets a run ranked grades by: the centre's own table it used, else the built-in
+    /// one.
+    pub fn gradesets_of_run(&self, run_id: i64) -> Result<Gradesets, StoreError> {
+        match self.table_of_run(run_id, GRADESETS_TABLE)? {
+            None => Ok(Gradesets::builtin()),
+            Some(text) => Gradesets::from_csv(text.as_bytes()).map_err(|e| StoreError::Damaged {
+                path: self.path.clone(),
+                detail: format!("run {run_id}'s {GRADESETS_TABLE} no longer reads: {e}"),
+            }),
+        }
+    }
 }
+
+fn table_of(
+    conn: &Connection,
+    path: &Path,
+    run_id: i64,
+    name: &str,
+) -> Result<Option<String>, StoreError> {
+    conn.query_row(
+        "SELECT text FROM run_tables WHERE run_id = ?1 AND name = ?2",
+        params![run_id, name],
+        |r| r.get(0),
+    )
+    .optional()
+    .map_err(|e| sql_error(path, "read the centre's tables", e))
+}
+
+/// The file name a run's own gradesets table is kept under in `run_tables`.
+pub const GRADESETS_TABLE: &str = "gradesets.csv";
 
 /// Runs being saved in one transaction (see [`Store::begin_runs`]). Dropped without
 /// [`RunBatch::commit`], it saves nothing.
@@ -672,6 +722,13 @@ impl RunBatch<'_> {
             bind_finding(stmt, at, run_id, f)
         })
         .map_err(err("save the findings"))?;
+        for (name, text) in run.tables {
+            tx.execute(
+                "INSERT INTO run_tables (run_id, name, text) VALUES (?1, ?2, ?3)",
+                params![run_id, name, text],
+            )
+            .map_err(err("save the centre's tables"))?;
+        }
 
         within(tx, run_id).map_err(err("save what the run answers"))?;
         Ok(run_id)
@@ -719,6 +776,11 @@ impl RunBatch<'_> {
     /// The input files a saved run read (see [`Store::files_of_run`]).
     pub fn files_of_run(&self, run_id: i64) -> Result<Vec<InputFileRecord>, StoreError> {
         files_of(&self.tx, self.path, run_id)
+    }
+
+    /// See [`Store::table_of_run`].
+    pub fn table_of_run(&self, run_id: i64, name: &str) -> Result<Option<String>, StoreError> {
+        table_of(&self.tx, self.path, run_id, name)
     }
 
     /// Whether the store holds run `run_id` of `centre` and `series`, started at `started_at`

@@ -156,3 +156,63 @@ fn diff_compares_stored_runs_and_runs_lists_them() {
         .code(2)
         .stderr(predicates::str::contains("there is no run 9"));
 }
+
+/// The built-in gradesets table with gradeset 40 (GCSE 9–1) ranked the other way up: a centre
+/// table under which 7 -> 6 is a rise.
+fn gradesets_40_upside_down() -> String {
+    let builtin = std::fs::read_to_string("parsers/data/gradesets.csv").unwrap();
+    let mut out = String::new();
+    for line in builtin.lines() {
+        let fields: Vec<&str> = line.split(',').collect();
+        if fields[0] == "40" {
+            let rank: u32 = fields[2].parse().unwrap();
+            out += &format!("40,{},{},{}\n", fields[1], 11 - rank, fields[3]);
+        } else {
+            out += line;
+            out.push('\n');
+        }
+    }
+    out
+}
+
+#[test]
+fn diff_ranks_grades_by_the_gradesets_the_run_used() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(Path::new("samples/results-day"), &dir.path().join("in"));
+    std::fs::write(
+        dir.path().join("in/gradesets.csv"),
+        gradesets_40_upside_down(),
+    )
+    .unwrap();
+    run(dir.path(), "2026-08-20T10:00");
+    after_reviews(dir.path());
+    // The run's own changes.csv, by the centre's table: 8702 7 -> 6 is up, 8700 3 -> 4 down.
+    let direction =
+        |rows: &[Vec<String>], cand: &str| rows.iter().find(|r| r[0] == cand).unwrap()[10].clone();
+    let recorded = rows(&dir.path().join("out/changes.csv"));
+    assert_eq!(direction(&recorded, "0008"), "up");
+    assert_eq!(direction(&recorded, "0013"), "down");
+    // diff, with no folder to read the table from, agrees: the store kept it with the run.
+    let out_dir = dir.path().join("diff");
+    resultsday()
+        .arg("diff")
+        .arg("--db")
+        .arg(dir.path().join("s.db"))
+        .arg("--out")
+        .arg(&out_dir)
+        .assert()
+        .success();
+    assert_eq!(rows(&out_dir.join("changes.csv")), recorded);
+}
+
+#[test]
+fn a_changed_gradesets_table_is_a_new_run_even_with_the_same_files() {
+    let dir = day_one();
+    std::fs::write(
+        dir.path().join("in/gradesets.csv"),
+        gradesets_40_upside_down(),
+    )
+    .unwrap();
+    let stdout = run(dir.path(), "2026-08-20T11:00");
+    assert!(stdout.contains("recorded as run 2"), "{stdout}");
+}

@@ -165,6 +165,7 @@ fn run_of<'a>(
         files,
         results,
         findings,
+        tables: &[],
         counts: serde_json::json!({"results": results.len(), "findings": {"missing_result": 1}}),
         elapsed_ms: 1234,
     }

@@ -10,8 +10,6 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use parsers::Gradesets;
-
 use crate::cli::exit;
 use crate::{messages, output, prs, rediff, store};
 
@@ -72,7 +70,7 @@ pub fn run(args: &DiffArgs) -> Result<i32, Box<dyn std::error::Error>> {
     let mut changes = rediff::compare(
         &db.results_of_run(from)?,
         &db.results_of_run(to.id)?,
-        &Gradesets::builtin(),
+        &db.gradesets_of_run(to.id)?,
     );
     prs::annotate_changes(db.connection(), to.id, &mut changes)?;
     let mut out = std::io::stdout().lock();

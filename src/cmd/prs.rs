@@ -971,11 +971,15 @@ fn outcome(store: &mut Store, args: &OutcomeArgs) -> CmdResult {
     let (mut old_grade, mut old_mark) = (request.old_grade.clone(), request.old_mark);
     if old_grade.is_none() {
         if let Some(facts) = &facts {
-            old_grade = Some(facts.grade.clone());
-            old_mark = facts.mark.map(i64::from);
+            old_grade = Some(facts.1.grade.clone());
+            old_mark = facts.1.mark.map(i64::from);
         }
     }
-    let gradesets = parsers::Gradesets::builtin();
+    let gradesets = match &facts {
+        Some((run_id, _)) => store.gradesets_of_run(*run_id)?,
+        None => parsers::Gradesets::builtin(),
+    };
+    let facts = facts.map(|(_, facts)| facts);
     let gradeset = facts
         .as_ref()
         .and_then(|f| f.gradeset.as_deref())
@@ -1109,10 +1113,11 @@ fn check_new_grade(
 }
 
 /// The request's result in the latest run of its centre and series.
+/// The entry's result in the latest run of its centre and series, with that run's id.
 fn latest_result(
     store: &Store,
     request: &LoggedRequest,
-) -> Result<Option<prs::EntryFacts>, Box<dyn std::error::Error>> {
+) -> Result<Option<(i64, prs::EntryFacts)>, Box<dyn std::error::Error>> {
     let Some(run) = store
         .runs()?
         .into_iter()
@@ -1128,7 +1133,7 @@ fn latest_result(
             &request.board,
             &request.entry_code,
         )
-        .cloned())
+        .map(|facts| (run.id, facts.clone())))
 }
 
 // ---------------------------------------------------------------------------------------------

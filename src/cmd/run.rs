@@ -185,23 +185,27 @@ fn centre_file(dir: &Path, name: &str) -> Option<PathBuf> {
     crate::inputs::settings_file(dir, name)
 }
 
+/// The centre's own table `name` in DIR, else the built-in one; with the centre's file as it was
+/// read (`None` for the built-in table), for the store to keep with the run.
 fn load_table<T>(
     dir: &Path,
     name: &str,
     builtin: fn() -> T,
-    read: fn(std::fs::File) -> Result<T, parsers::tables::TableError>,
-) -> Result<T, RunError> {
+    read: fn(&[u8]) -> Result<T, parsers::tables::TableError>,
+) -> Result<(T, Option<String>), RunError> {
     match centre_file(dir, name) {
-        None => Ok(builtin()),
+        None => Ok((builtin(), None)),
         Some(path) => {
-            let file = std::fs::File::open(&path).map_err(|e| {
+            let bytes = std::fs::read(&path).map_err(|e| {
                 RunError::Settings(format!(
                     "{}: {}",
                     path.display(),
                     crate::inputs::describe_io(&e)
                 ))
             })?;
-            read(file).map_err(|e| RunError::Settings(format!("{}: {e}", path.display())))
+            let table =
+                read(&bytes).map_err(|e| RunError::Settings(format!("{}: {e}", path.display())))?;
+            Ok((table, Some(String::from_utf8_lossy(&bytes).into_owned())))
         }
     }
 }
@@ -216,6 +220,8 @@ struct Context<'a> {
     settings: config::Settings,
     calendar: Calendar,
     gradesets: Gradesets,
+    /// The centre's `gradesets.csv` as read, kept with each run; `None`: the built-in table.
+    gradesets_text: Option<String>,
     boards: Boards,
     tables: analysis::AnalysisTables,
     mis: Option<mis::Mis>,
@@ -361,10 +367,11 @@ pub fn run(args: &RunArgs) -> Result<i32, Box<dyn std::error::Error>> {
     calendar
         .refuse_as_of_after_now(as_of, now, args.force_release)
         .map_err(RunError::Usage)?;
-    let gradesets = load_table(&args.dir, "gradesets.csv", Gradesets::builtin, |f| {
-        Gradesets::from_csv(f)
-    })?;
-    let boards = load_table(&args.dir, "boards.csv", Boards::builtin, |f| {
+    let (gradesets, gradesets_text) =
+        load_table(&args.dir, store::GRADESETS_TABLE, Gradesets::builtin, |f| {
+            Gradesets::from_csv(f)
+        })?;
+    let (boards, _) = load_table(&args.dir, "boards.csv", Boards::builtin, |f| {
         Boards::from_csv(f)
     })?;
     let tables = analysis::AnalysisTables::load(Some(&args.dir))
@@ -445,6 +452,7 @@ pub fn run(args: &RunArgs) -> Result<i32, Box<dyn std::error::Error>> {
         settings,
         calendar,
         gradesets,
+        gradesets_text,
         boards,
         tables,
         mis,
@@ -1100,11 +1108,13 @@ fn save_centre(
         None => None,
     };
     let unchanged = match (previous, &before) {
-        (Some(id), Some(before)) => store::same_as_saved(
-            (&batch.files_of_run(id)?, &run.files),
-            (before, &run.results),
-            (&batch.findings_of_run(id)?, &run.findings),
-        ),
+        (Some(id), Some(before)) => {
+            store::same_as_saved(
+                (&batch.files_of_run(id)?, &run.files),
+                (before, &run.results),
+                (&batch.findings_of_run(id)?, &run.findings),
+            ) && batch.table_of_run(id, store::GRADESETS_TABLE)? == ctx.gradesets_text
+        }
         _ => false,
     };
     let (run_id, compared) = match previous {
@@ -1146,6 +1156,11 @@ fn save_centre(
                     files: &run.files,
                     results: &run.results,
                     findings: &run.findings,
+                    tables: &ctx
+                        .gradesets_text
+                        .as_deref()
+                        .map(|text| vec![(store::GRADESETS_TABLE, text)])
+                        .unwrap_or_default(),
                     counts: serde_json::json!({
                         "records": run.summary.records,
                         "findings": run.summary.findings
