@@ -12,7 +12,7 @@ use std::path::Path;
 use criterion::{black_box, criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use resultsday::analysis::{self, AnalysisTables};
 use resultsday::calendar::Calendar;
-use resultsday::cli::RunArgs;
+use resultsday::cmd::run::RunArgs;
 use resultsday::cmd::run::{check_series, findings_csv};
 use resultsday::inputs::Limits;
 use resultsday::load;
@@ -124,7 +124,9 @@ fn stages(c: &mut Criterion) {
                 let args = RunArgs {
                     dir: data.path().to_path_buf(),
                     out: work.path().join("out"),
-                    db: work.path().join("s.db"),
+                    db: resultsday::cmd::args::DbArg {
+                        path: work.path().join("s.db"),
+                    },
                     as_of: Some("2026-08-20T10:00".into()),
                     mis: None,
                     series: None,

@@ -14,6 +14,7 @@ pub mod config;
 /// too).
 pub use parsers::csvlines;
 pub mod csvout;
+pub mod exit;
 pub mod inputs;
 pub mod load;
 pub mod messages;

@@ -17,7 +17,7 @@ use std::path::PathBuf;
 use parsers::calibrate::{calibrate, Hints};
 use parsers::{Content, Gradesets, Records};
 
-use crate::cli::exit;
+use crate::exit;
 use crate::inputs::{self, Limits};
 use crate::{load, messages, output};
 

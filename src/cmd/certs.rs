@@ -30,7 +30,7 @@ use crate::certificates::{
     self as log, Batch, BatchContents, Certificate, Disposal, DisposalChoice, DisposalRecord,
     Issue, IssuedHow, Status,
 };
-use crate::cli::exit;
+use crate::exit;
 use crate::messages;
 use crate::output;
 use crate::store::Store;
@@ -40,14 +40,8 @@ use crate::store::Store;
 pub struct CertsArgs {
     #[command(subcommand)]
     pub command: CertsCommand,
-    /// The store that holds the runs and the certificates log.
-    #[arg(
-        long,
-        value_name = "DB",
-        default_value = "resultsday.db",
-        global = true
-    )]
-    pub db: PathBuf,
+    #[command(flatten)]
+    pub db: crate::cmd::args::DbArg,
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -267,7 +261,7 @@ fn as_of_day(
 }
 
 pub fn run(args: &CertsArgs) -> Result<i32, Box<dyn std::error::Error>> {
-    let mut store = Store::open_existing(&args.db)?;
+    let mut store = Store::open_existing(&args.db.path)?;
     match &args.command {
         CertsCommand::Receive(a) => receive(&mut store, a),
         CertsCommand::Issue(a) => issue(&mut store, a),

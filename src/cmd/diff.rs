@@ -10,15 +10,15 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::cli::exit;
+use crate::cmd::args::DbArg;
+use crate::exit;
 use crate::{messages, output, prs, rediff, store};
 
 /// `resultsday diff`
 #[derive(Debug, clap::Args)]
 pub struct DiffArgs {
-    /// The store.
-    #[arg(long, value_name = "DB", default_value = "resultsday.db")]
-    pub db: PathBuf,
+    #[command(flatten)]
+    pub db: DbArg,
     /// Write changes.csv here (created if missing); without it the changes are printed.
     #[arg(long, value_name = "OUT")]
     pub out: Option<PathBuf>,
@@ -34,27 +34,26 @@ pub struct DiffArgs {
 /// `resultsday runs`
 #[derive(Debug, clap::Args)]
 pub struct RunsArgs {
-    /// The store.
-    #[arg(long, value_name = "DB", default_value = "resultsday.db")]
-    pub db: PathBuf,
+    #[command(flatten)]
+    pub db: DbArg,
 }
 
 pub fn run(args: &DiffArgs) -> Result<i32, Box<dyn std::error::Error>> {
-    let mut db = store::Store::open_existing(&args.db)?;
+    let mut db = store::Store::open_existing(&args.db.path)?;
     let runs = db.runs()?;
     let to = match args.to {
         Some(id) => runs
             .iter()
             .find(|r| r.id == id)
-            .ok_or_else(|| format!("there is no run {id} in {}", args.db.display()))?,
+            .ok_or_else(|| format!("there is no run {id} in {}", args.db.path.display()))?,
         None => runs
             .last()
-            .ok_or_else(|| format!("{} holds no runs yet", args.db.display()))?,
+            .ok_or_else(|| format!("{} holds no runs yet", args.db.path.display()))?,
     };
     let from = match args.from {
         Some(id) => {
             if !runs.iter().any(|r| r.id == id) {
-                return Err(format!("there is no run {id} in {}", args.db.display()).into());
+                return Err(format!("there is no run {id} in {}", args.db.path.display()).into());
             }
             id
         }
@@ -134,11 +133,11 @@ fn cannot_write(path: &Path, e: &std::io::Error) -> String {
 }
 
 pub fn list_runs(args: &RunsArgs) -> Result<i32, Box<dyn std::error::Error>> {
-    let db = store::Store::open_existing(&args.db)?;
+    let db = store::Store::open_existing(&args.db.path)?;
     let runs = db.runs()?;
     let mut out = std::io::stdout().lock();
     if runs.is_empty() {
-        writeln!(out, "{} holds no runs yet", args.db.display())?;
+        writeln!(out, "{} holds no runs yet", args.db.path.display())?;
         return Ok(exit::DONE);
     }
     writeln!(

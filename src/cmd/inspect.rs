@@ -16,9 +16,28 @@ use parsers::{Boards, Content, ParsedFile, Records, Severity};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::cli::{exit, InspectArgs};
+use crate::cmd::args::FailOn;
+use crate::exit;
 use crate::inputs::{self, InputError, Limits};
 use crate::messages;
+
+/// `resultsday inspect`
+#[derive(Debug, clap::Args)]
+pub struct InspectArgs {
+    /// Files or folders to read.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// One JSON object per file per line, for scripts.
+    #[arg(long)]
+    pub json: bool,
+    /// Exit with status 1 when a problem at or above this severity is found.
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<FailOn>,
+    /// Read the EDI files with this layout table (as `resultsday calibrate` writes it) in place
+    /// of the built-in one; by default `layouts.toml` in the working folder, if there is one.
+    #[arg(long, value_name = "FILE")]
+    pub layout: Option<PathBuf>,
+}
 
 /// What `inspect` says of one file; the JSON form is the contract's.
 #[derive(Debug, Serialize)]

@@ -1,5 +1,6 @@
 //! One module per subcommand, each ending in one `run` function.
 
+pub mod args;
 pub mod calibrate;
 pub mod certs;
 pub mod diff;

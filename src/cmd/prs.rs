@@ -28,7 +28,7 @@ use std::path::{Path, PathBuf};
 use chrono::{NaiveDate, Utc};
 
 use crate::calendar::{self, Calendar, SeriesDates};
-use crate::cli::exit;
+use crate::exit;
 use crate::messages;
 use crate::output;
 use crate::prs::{
@@ -68,14 +68,8 @@ type CmdResult = Result<i32, Box<dyn std::error::Error>>;
 pub struct PrsArgs {
     #[command(subcommand)]
     pub command: PrsCommand,
-    /// The store that holds the runs and the post-results log.
-    #[arg(
-        long,
-        value_name = "DB",
-        default_value = "resultsday.db",
-        global = true
-    )]
-    pub db: PathBuf,
+    #[command(flatten)]
+    pub db: crate::cmd::args::DbArg,
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -267,10 +261,10 @@ fn today() -> Result<NaiveDate, String> {
 }
 
 pub fn run(args: &PrsArgs) -> CmdResult {
-    let mut store = Store::open_existing(&args.db)?;
+    let mut store = Store::open_existing(&args.db.path)?;
     match &args.command {
-        PrsCommand::Import(a) => import(&mut store, &args.db, a),
-        PrsCommand::Add(a) => add(&mut store, &args.db, a),
+        PrsCommand::Import(a) => import(&mut store, &args.db.path, a),
+        PrsCommand::Add(a) => add(&mut store, &args.db.path, a),
         PrsCommand::List(a) => list(&mut store, a),
         PrsCommand::Export(a) => export(&mut store, a),
         PrsCommand::Outcome(a) => outcome(&mut store, a),

@@ -27,13 +27,58 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::calendar::{self, Calendar};
-use crate::cli::{exit, RunArgs};
+use crate::cmd::args::{DbArg, FailOn};
+use crate::exit;
 use crate::inputs::Limits;
 use crate::load::{self, CentreSeries, Folder};
 use crate::messages;
 use crate::model::{CandidateResult, Finding, FindingKind, ResultsDay};
 use crate::output;
 use crate::{analysis, checks, config, mis, prs, reconcile, rediff, results, statements, store};
+
+/// `resultsday run`
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// The folder of files to read.
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+    /// Where to write findings, statements and analysis (created if missing).
+    #[arg(long, value_name = "OUT")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub db: DbArg,
+    /// Decide embargo and deadlines as at this earlier time instead of now (ISO 8601,
+    /// Europe/London, e.g. 2026-08-20T07:30), so a run can be repeated exactly. It moves the
+    /// clock back, never forward: a time later than now is refused unless --force-release.
+    #[arg(long, value_name = "DATETIME")]
+    pub as_of: Option<String>,
+    /// The MIS export (candidates.csv) for cohort breakdowns.
+    #[arg(long, value_name = "CSV")]
+    pub mis: Option<PathBuf>,
+    /// Which series to run when DIR holds more than one: a series code (6A26) or id (2026-06).
+    #[arg(long, value_name = "ID")]
+    pub series: Option<String>,
+    /// Exit with status 1 when findings at or above this severity exist.
+    #[arg(long, value_enum, value_name = "SEVERITY")]
+    pub fail_on: Option<FailOn>,
+    /// Release now: let --as-of go past the real clock, and write what is meant for third
+    /// parties (the headline CSV) even before 09:30 on results day.
+    #[arg(long)]
+    pub force_release: bool,
+    /// Use a centre's series.toml that releases results earlier than the built-in calendar
+    /// (when JCQ has really moved a date). It releases nothing by itself: the embargo then
+    /// follows the centre's dates, and third-party outputs still wait for their time.
+    #[arg(long)]
+    pub accept_earlier_calendar: bool,
+    /// No progress bars and no summary on the terminal.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Read the EDI files with this layout table (as `resultsday calibrate` writes it) in place
+    /// of the built-in one; by default `layouts.toml` in DIR or the working folder, if there is
+    /// one.
+    #[arg(long, value_name = "FILE")]
+    pub layout: Option<PathBuf>,
+}
 
 /// Why a run could not be done at all.
 #[derive(Debug, thiserror::Error)]
@@ -414,11 +459,11 @@ pub fn run(args: &RunArgs) -> Result<i32, Box<dyn std::error::Error>> {
     // same store waits here for the first, then compares with what the first saved; a foreign
     // store, or one still in use after the wait, stops the run with OUT as the last run left
     // it. `run` makes the store, and its folder.
-    if let Some(folder) = args.db.parent().filter(|p| !p.as_os_str().is_empty()) {
+    if let Some(folder) = args.db.path.parent().filter(|p| !p.as_os_str().is_empty()) {
         output::create_private_dir(folder).map_err(|e| output_error(folder, e))?;
     }
-    let mut db = store::Store::open(&args.db)?;
-    let shown_db = messages::escape_terminal(&args.db.display().to_string());
+    let mut db = store::Store::open(&args.db.path)?;
+    let shown_db = messages::escape_terminal(&args.db.path.display().to_string());
     let batch = db.begin_runs_waiting(store::run_lock_wait(), &mut || {
         let _ = writeln!(
             std::io::stderr(),
@@ -597,7 +642,7 @@ pub fn run(args: &RunArgs) -> Result<i32, Box<dyn std::error::Error>> {
         if !args.quiet {
             print_summary(&ctx, run, &folder_notes);
             if saved.unchanged {
-                print_unchanged(&saved, &args.db);
+                print_unchanged(&saved, &args.db.path);
             } else {
                 if let Some((previous, changes)) = &saved.changes {
                     print_changes(changes, *previous);
@@ -606,7 +651,7 @@ pub fn run(args: &RunArgs) -> Result<i32, Box<dyn std::error::Error>> {
                     std::io::stdout(),
                     "recorded as run {} in {}",
                     saved.run_id,
-                    args.db.display()
+                    args.db.path.display()
                 );
             }
         }
@@ -1596,7 +1641,7 @@ fn print_several(
             out,
             "recorded as {} in {}",
             runs_text(&recorded),
-            ctx.args.db.display()
+            ctx.args.db.path.display()
         );
     }
     if !unchanged.is_empty() {
