@@ -11,14 +11,14 @@ use std::path::Path;
 
 use criterion::{black_box, criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use resultsday::analysis::{self, AnalysisTables};
-use resultsday::calendar::Calendar;
 use resultsday::cmd::run::RunArgs;
 use resultsday::cmd::run::{check_series, findings_csv};
-use resultsday::inputs::Limits;
 use resultsday::load;
-use resultsday::output::Commit;
-use resultsday::statements::{self, StatementSet};
+use resultsday::load::inputs::Limits;
+use resultsday::rules::calendar::Calendar;
 use resultsday::synthetic::{generate, Spec};
+use resultsday::write::output::Commit;
+use resultsday::write::statements::{self, StatementSet};
 
 const CANDIDATES: usize = 2_000;
 const CENTRE: &str = "10000";
@@ -53,10 +53,10 @@ fn stages(c: &mut Criterion) {
 
     let calendar = Calendar::builtin();
     let dates = calendar.get("2026-06");
-    let settings = resultsday::config::Settings::default();
+    let settings = resultsday::rules::config::Settings::default();
     let releases = statements::Releases::new(&calendar, dates);
     let release = |r: &resultsday::model::CandidateResult| releases.of(r);
-    let as_of = resultsday::calendar::parse_as_of("2026-08-20T10:00").unwrap();
+    let as_of = resultsday::rules::calendar::parse_as_of("2026-08-20T10:00").unwrap();
     let set = StatementSet {
         settings: &settings,
         centre_number: CENTRE,
@@ -75,7 +75,7 @@ fn stages(c: &mut Criterion) {
     let templates = tempfile::tempdir().unwrap();
     let template = templates.path().join("statement.html");
     std::fs::write(&template, statements::BUILTIN_TEMPLATE).unwrap();
-    let own = resultsday::config::Settings {
+    let own = resultsday::rules::config::Settings {
         statement_template: Some(template),
         ..Default::default()
     };

@@ -6,8 +6,8 @@
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use resultsday::cmd::run::check_series;
-use resultsday::inputs::Limits;
 use resultsday::load;
+use resultsday::load::inputs::Limits;
 use resultsday::store::{InputFileRecord, RunRecord, Store};
 use resultsday::synthetic::{generate, Spec};
 
@@ -52,7 +52,7 @@ fn save(c: &mut Criterion) {
         .collect();
     let results: u64 = outcomes.iter().map(|o| o.results.len() as u64).sum();
     assert!(results > 0);
-    let as_of = resultsday::calendar::parse_as_of("2026-08-20T10:00").unwrap();
+    let as_of = resultsday::rules::calendar::parse_as_of("2026-08-20T10:00").unwrap();
     let runs: Vec<RunRecord> = centres
         .iter()
         .zip(&outcomes)

@@ -4,29 +4,19 @@
 //! `parsers` knows the file formats; this crate knows the exams-office workflow.
 
 pub mod analysis;
-pub mod calendar;
 pub mod certificates;
-pub mod checks;
+pub mod check;
 pub mod cli;
 pub mod cmd;
-pub mod config;
 /// Line numbers of CSV rows as a person counts them (kept with the parsers, which read CSV tables
 /// too).
 pub use parsers::csvlines;
-pub mod csvout;
 pub mod exit;
-pub mod inputs;
 pub mod load;
 pub mod messages;
-pub mod mis;
 pub mod model;
-pub mod output;
 pub mod prs;
-pub mod qualifications;
-pub mod reconcile;
-pub mod rediff;
-pub mod results;
-pub mod statements;
+pub mod rules;
 pub mod store;
 pub mod synthetic;
-pub mod zipped;
+pub mod write;

@@ -9,9 +9,9 @@ use resultsday::analysis::{
     analyse, attainment8, breakdown_csv, headline_csv, sheet_names, subjects_csv, workbook,
     write_analysis, Analysis, AnalysisTables, CohortRule, SubjectCategory, DEFINITIONS,
 };
-use resultsday::mis::{parse_mis, read_mis, Mis, MisError};
+use resultsday::load::mis::{parse_mis, read_mis, Mis, MisError};
 use resultsday::model::{CandidateResult, ResultsDay, Source};
-use resultsday::output::Commit;
+use resultsday::write::output::Commit;
 
 // --- building results by hand ----------------------------------------------------------------
 

@@ -408,7 +408,7 @@ fn in_staging(rel: &str) -> bool {
     })
 }
 
-/// Whether a file's name is a temporary one, as `resultsday::output` names them:
+/// Whether a file's name is a temporary one, as `resultsday::write::output` names them:
 /// `.<name>.<process id>.tmp`.
 fn is_temporary(rel: &str) -> bool {
     let name = rel.rsplit('/').next().unwrap_or(rel);

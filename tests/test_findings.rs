@@ -8,8 +8,8 @@ use parsers::{
     Item, Link, ResultFlag, ResultRecord, Syllabus,
 };
 use resultsday::cmd::run::check_series;
-use resultsday::inputs::Limits;
 use resultsday::load;
+use resultsday::load::inputs::Limits;
 use resultsday::model::{Finding, FindingKind};
 
 const CENTRE: &str = "14520";

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 use chrono::NaiveDate;
+use resultsday::check::changes::{Change, Direction};
 use resultsday::prs;
-use resultsday::rediff::{Change, Direction};
 use resultsday::store::Store;
 
 use common::copy_dir;

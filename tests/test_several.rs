@@ -91,7 +91,7 @@ fn each_centre_is_written_on_its_own_and_out_holds_them_all() {
         let (header, statements) = csv_rows(&dir.join("statements.csv"));
         assert_eq!(
             header,
-            resultsday::statements::CSV_COLUMNS,
+            resultsday::write::statements::CSV_COLUMNS,
             "a centre's own statements.csv has no centre column"
         );
         all_statements.extend(statements.into_iter().map(|mut row| {
@@ -107,7 +107,7 @@ fn each_centre_is_written_on_its_own_and_out_holds_them_all() {
     let (header, statements) = csv_rows(&out.join("statements.csv"));
     assert_eq!(header.len(), 14);
     assert_eq!(header[13], "centre");
-    assert_eq!(header[..13], resultsday::statements::CSV_COLUMNS);
+    assert_eq!(header[..13], resultsday::write::statements::CSV_COLUMNS);
     assert_eq!(statements, all_statements);
     assert!(!out.join("statements.html").exists());
     for name in [

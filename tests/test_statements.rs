@@ -8,11 +8,11 @@ use std::path::Path;
 use chrono::DateTime;
 use chrono_tz::Tz;
 use parsers::{Boards, Grade};
-use resultsday::calendar::{parse_as_of, Calendar};
-use resultsday::config::Settings;
 use resultsday::model::{CandidateResult, Finding, FindingKind, ResultsDay, Source};
-use resultsday::output::Commit;
-use resultsday::statements::{
+use resultsday::rules::calendar::{parse_as_of, Calendar};
+use resultsday::rules::config::Settings;
+use resultsday::write::output::Commit;
+use resultsday::write::statements::{
     release_of, render_html, statements_csv, write_statements, write_statements_csv,
     StatementError, StatementSet,
 };
@@ -583,7 +583,7 @@ fn both_ways_finding(
     let template = write(
         dir.path(),
         "statement.html",
-        resultsday::statements::BUILTIN_TEMPLATE,
+        resultsday::write::statements::BUILTIN_TEMPLATE,
     );
     let boards = Boards::builtin();
     let render = |settings: &Settings| {

@@ -9,7 +9,7 @@ use libfuzzer_sys::fuzz_target;
 #[path = "common/lines.rs"]
 mod lines;
 
-use resultsday::mis::{normalise_candidate_number, parse_mis, MisError, MisProblem, COLUMNS};
+use resultsday::load::mis::{normalise_candidate_number, parse_mis, MisError, MisProblem, COLUMNS};
 
 const FILE: &str = "candidates.csv";
 

@@ -15,7 +15,7 @@ use std::sync::OnceLock;
 mod lines;
 
 use libfuzzer_sys::fuzz_target;
-use resultsday::calendar::{Calendar, SeriesDates};
+use resultsday::rules::calendar::{Calendar, SeriesDates};
 use resultsday::cmd::prs::{export_csv, IMPORT_COLUMNS};
 use resultsday::model::{CandidateResult, ResultsDay, Source};
 use resultsday::prs::{
@@ -153,7 +153,7 @@ fn read_import(bytes: &[u8]) -> Option<Vec<Row>> {
             .map(|f| {
                 std::str::from_utf8(f)
                     .ok()
-                    .map(|t| resultsday::csvout::uncell(t.trim()).trim().to_string())
+                    .map(|t| resultsday::write::csvout::uncell(t.trim()).trim().to_string())
             })
             .collect();
         rows.push(Row {

@@ -18,8 +18,9 @@ use parsers::calibrate::{calibrate, Hints};
 use parsers::{Content, Gradesets, Records};
 
 use crate::exit;
-use crate::inputs::{self, Limits};
-use crate::{load, messages, output};
+use crate::load::inputs::{self, Limits};
+use crate::write::output;
+use crate::{load, messages};
 
 #[derive(Debug, clap::Args)]
 pub struct CalibrateArgs {

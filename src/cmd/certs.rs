@@ -25,15 +25,15 @@ use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
 
-use crate::calendar;
 use crate::certificates::{
     self as log, Batch, BatchContents, Certificate, Disposal, DisposalChoice, DisposalRecord,
     Issue, IssuedHow, Status,
 };
 use crate::exit;
 use crate::messages;
-use crate::output;
+use crate::rules::calendar;
 use crate::store::Store;
+use crate::write::output;
 
 /// `resultsday certs ...`
 #[derive(Debug, clap::Args)]
@@ -371,7 +371,7 @@ fn receive(store: &mut Store, a: &ReceiveArgs) -> Result<i32, Box<dyn std::error
 /// The candidate numbers in a CSV file's `candidate_number` column; blank cells are skipped.
 fn candidates_in_file(path: &Path) -> Result<Vec<String>, String> {
     let where_ = |e: &dyn std::fmt::Display| format!("{}: {e}", path.display());
-    let bytes = std::fs::read(path).map_err(|e| where_(&crate::inputs::describe_io(&e)))?;
+    let bytes = std::fs::read(path).map_err(|e| where_(&crate::load::inputs::describe_io(&e)))?;
     let mut lines = crate::csvlines::Lines::new(&bytes);
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)

@@ -10,9 +10,11 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use crate::check::changes;
 use crate::cmd::args::DbArg;
 use crate::exit;
-use crate::{messages, output, prs, rediff, store};
+use crate::write::output;
+use crate::{messages, prs, store};
 
 /// `resultsday diff`
 #[derive(Debug, clap::Args)]
@@ -66,7 +68,7 @@ pub fn run(args: &DiffArgs) -> Result<i32, Box<dyn std::error::Error>> {
             )
             })?,
     };
-    let mut changes = rediff::compare(
+    let mut changes = changes::compare(
         &db.results_of_run(from)?,
         &db.results_of_run(to.id)?,
         &db.gradesets_of_run(to.id)?,
@@ -79,7 +81,7 @@ pub fn run(args: &DiffArgs) -> Result<i32, Box<dyn std::error::Error>> {
         to.centre,
         to.series,
         to.id,
-        rediff::summary_line(&changes)
+        changes::summary_line(&changes)
     )?;
     match &args.out {
         Some(dir) => {
@@ -88,14 +90,14 @@ pub fn run(args: &DiffArgs) -> Result<i32, Box<dyn std::error::Error>> {
                 .and_then(|()| output::create_private_dir(dir))
                 .map_err(|e| cannot_write(dir, &e))?;
             output::check_out_target(&path)
-                .and_then(|()| output::write_file(&path, &rediff::changes_csv(&changes)))
+                .and_then(|()| output::write_file(&path, &changes::changes_csv(&changes)))
                 .map_err(|e| cannot_write(&path, &e))?;
             writeln!(out, "written: {}", path.display())?;
         }
         // Under the summary line: the rows, without the byte-order mark that starts a file.
         None => {
-            let csv = rediff::changes_csv(&changes);
-            out.write_all(csv.strip_prefix(crate::csvout::BOM).unwrap_or(&csv))?
+            let csv = changes::changes_csv(&changes);
+            out.write_all(csv.strip_prefix(crate::write::csvout::BOM).unwrap_or(&csv))?
         }
     }
     Ok(exit::DONE)

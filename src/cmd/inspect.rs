@@ -18,7 +18,7 @@ use serde::Serialize;
 
 use crate::cmd::args::FailOn;
 use crate::exit;
-use crate::inputs::{self, InputError, Limits};
+use crate::load::inputs::{self, InputError, Limits};
 use crate::messages;
 
 /// `resultsday inspect`
@@ -165,8 +165,8 @@ fn expand(args: &[PathBuf], limits: &Limits) -> (Vec<PathBuf>, Vec<InputError>) 
     }
     let mut paths = Vec::with_capacity(found.len());
     for path in found {
-        if crate::zipped::is_zip(&path) && path.is_file() {
-            let listing = crate::zipped::list(&path, limits, &|name| {
+        if crate::load::zipped::is_zip(&path) && path.is_file() {
+            let listing = crate::load::zipped::list(&path, limits, &|name| {
                 parsers::FileName::parse(name).is_some()
             });
             paths.extend(listing.members);

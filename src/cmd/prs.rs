@@ -27,15 +27,15 @@ use std::path::{Path, PathBuf};
 
 use chrono::{NaiveDate, Utc};
 
-use crate::calendar::{self, Calendar, SeriesDates};
 use crate::exit;
 use crate::messages;
-use crate::output;
 use crate::prs::{
     self, Catalogue, DueItem, Entries, FeeTable, LogIndex, LoggedRequest, Outcome, OutcomeRecord,
     Request, RequestContext, RequestRow, Status,
 };
+use crate::rules::calendar::{self, Calendar, SeriesDates};
 use crate::store::{RunSummary, Store};
+use crate::write::output;
 
 /// The columns of `prs import` (contract.md), in order.
 pub const IMPORT_COLUMNS: [&str; 8] = [
@@ -290,8 +290,13 @@ fn read_table<T>(
     match centre_file(name) {
         None => Ok(builtin()),
         Some(path) => {
-            let file = std::fs::File::open(&path)
-                .map_err(|e| format!("{}: {}", path.display(), crate::inputs::describe_io(&e)))?;
+            let file = std::fs::File::open(&path).map_err(|e| {
+                format!(
+                    "{}: {}",
+                    path.display(),
+                    crate::load::inputs::describe_io(&e)
+                )
+            })?;
             Ok(read(&path.display().to_string(), file)?)
         }
     }
@@ -426,8 +431,13 @@ fn import(store: &mut Store, db: &Path, args: &ImportArgs) -> CmdResult {
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
-    let bytes = std::fs::read(path)
-        .map_err(|e| format!("{}: {}", path.display(), crate::inputs::describe_io(&e)))?;
+    let bytes = std::fs::read(path).map_err(|e| {
+        format!(
+            "{}: {}",
+            path.display(),
+            crate::load::inputs::describe_io(&e)
+        )
+    })?;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
 
     let mut csv = csv::ReaderBuilder::new()
@@ -513,7 +523,7 @@ fn import(store: &mut Store, db: &Path, args: &ImportArgs) -> CmdResult {
         for f in record.iter() {
             match std::str::from_utf8(f) {
                 // As written: without the quote an exported log put before `=`, `-`, ...
-                Ok(t) => fields.push(crate::csvout::uncell(t.trim()).trim().to_string()),
+                Ok(t) => fields.push(crate::write::csvout::uncell(t.trim()).trim().to_string()),
                 Err(_) => {
                     not_text = true;
                     fields.push(String::from_utf8_lossy(f).trim().to_string());
@@ -898,7 +908,7 @@ fn write_table(
 /// The log as CSV: the import columns then the export's own.
 pub fn export_csv(requests: &[LoggedRequest]) -> Vec<u8> {
     // `fee` (pounds and pence) is the one number; the rest are references, codes and dates.
-    let mut w = crate::csvout::Builder::new(IMPORT_COLUMNS.iter().chain(&EXPORT_COLUMNS))
+    let mut w = crate::write::csvout::Builder::new(IMPORT_COLUMNS.iter().chain(&EXPORT_COLUMNS))
         .numeric(["fee"])
         .in_memory();
     for r in requests {

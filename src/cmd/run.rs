@@ -26,15 +26,19 @@ use parsers::{Boards, Gradesets, Severity};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::calendar::{self, Calendar};
+use crate::check::{self, changes, reconcile, results};
 use crate::cmd::args::{DbArg, FailOn};
 use crate::exit;
-use crate::inputs::Limits;
+use crate::load::inputs::Limits;
+use crate::load::mis;
 use crate::load::{self, CentreSeries, Folder};
 use crate::messages;
 use crate::model::{CandidateResult, Finding, FindingKind, ResultsDay};
-use crate::output;
-use crate::{analysis, checks, config, mis, prs, reconcile, rediff, results, statements, store};
+use crate::rules::calendar::{self, Calendar};
+use crate::rules::config;
+use crate::write::output;
+use crate::write::statements;
+use crate::{analysis, prs, store};
 
 /// `resultsday run`
 #[derive(Debug, clap::Args)]
@@ -163,11 +167,11 @@ pub fn check_centre<'f>(
     let (results, mut findings) = results::build(&series);
     for f in &series.files {
         if basedata_files || !f.data_type().is_some_and(|t| t.is_basedata()) {
-            findings.extend(checks::file_findings(f, centre, boards));
+            findings.extend(check::file_findings(f, centre, boards));
         }
     }
-    findings.extend(checks::result_findings(&series, gradesets));
-    findings.extend(checks::unknown_gradesets(&series, gradesets));
+    findings.extend(check::result_findings(&series, gradesets));
+    findings.extend(check::unknown_gradesets(&series, gradesets));
     findings.extend(reconcile::reconcile(&series));
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup();
@@ -203,12 +207,15 @@ pub fn findings_csv(findings: &[Finding]) -> Vec<u8> {
 }
 
 /// How `findings.csv` is written: `line` is its one numeric column.
-fn findings_builder() -> crate::csvout::Builder {
-    crate::csvout::Builder::new(FINDINGS_COLUMNS).numeric(["line"])
+fn findings_builder() -> crate::write::csvout::Builder {
+    crate::write::csvout::Builder::new(FINDINGS_COLUMNS).numeric(["line"])
 }
 
 /// One row of `findings.csv`.
-fn write_finding<W: Write>(w: &mut crate::csvout::Writer<W>, f: &Finding) -> std::io::Result<()> {
+fn write_finding<W: Write>(
+    w: &mut crate::write::csvout::Writer<W>,
+    f: &Finding,
+) -> std::io::Result<()> {
     let line = f.line.map(|l| l.to_string()).unwrap_or_default();
     w.write_record([
         f.severity.as_str(),
@@ -227,7 +234,7 @@ fn write_finding<W: Write>(w: &mut crate::csvout::Writer<W>, f: &Finding) -> std
 
 /// Finds a data file a centre may supply: in DIR, else in the working folder.
 fn centre_file(dir: &Path, name: &str) -> Option<PathBuf> {
-    crate::inputs::settings_file(dir, name)
+    crate::load::inputs::settings_file(dir, name)
 }
 
 /// The centre's own table `name` in DIR, else the built-in one; with the centre's file as it was
@@ -245,7 +252,7 @@ fn load_table<T>(
                 RunError::Settings(format!(
                     "{}: {}",
                     path.display(),
-                    crate::inputs::describe_io(&e)
+                    crate::load::inputs::describe_io(&e)
                 ))
             })?;
             let table =
@@ -328,7 +335,7 @@ struct CentreRun {
     entries: usize,
     /// Notes on the files (extra text, control characters, download noise in names).
     notes: Vec<String>,
-    unreadable: Vec<crate::inputs::InputError>,
+    unreadable: Vec<crate::load::inputs::InputError>,
 }
 
 /// What became of one centre of the folder.
@@ -339,7 +346,7 @@ enum CentreOutcome {
     NotRun {
         centre: String,
         why: String,
-        unreadable: Vec<crate::inputs::InputError>,
+        unreadable: Vec<crate::load::inputs::InputError>,
     },
 }
 
@@ -616,7 +623,7 @@ pub fn run(args: &RunArgs) -> Result<i32, Box<dyn std::error::Error>> {
     };
     commit_outputs(&staging, batch, &done, started_at)?;
 
-    let unreadable: Vec<crate::inputs::InputError> = folder_notes
+    let unreadable: Vec<crate::load::inputs::InputError> = folder_notes
         .unreadable
         .iter()
         .cloned()
@@ -674,7 +681,7 @@ struct FolderNotes {
     skipped: Vec<load::Skipped>,
     /// The centre's settings and tables read from the folder.
     settings: Vec<PathBuf>,
-    unreadable: Vec<crate::inputs::InputError>,
+    unreadable: Vec<crate::load::inputs::InputError>,
 }
 
 /// A file of the new set to write once every centre's own files are written (the syncer's
@@ -791,7 +798,7 @@ fn print_unchanged(saved: &Saved, db: &Path) {
             "changes.csv and statements-changed.html still show what run {} changed since run \
              {previous}: {}",
             saved.run_id,
-            rediff::summary_line(changes)
+            changes::summary_line(changes)
         );
     }
 }
@@ -808,7 +815,7 @@ struct Saved {
     errors: usize,
     warnings: usize,
     /// The run it was compared with, and the changes since.
-    changes: Option<(i64, Vec<rediff::Change>)>,
+    changes: Option<(i64, Vec<changes::Change>)>,
     pending: Vec<Pending>,
     /// When each results day's results may reach candidates (those the centre has results for
     /// and whose series is in the calendar).
@@ -978,7 +985,7 @@ fn process_centre(
     } else {
         (&folder.skipped, &folder.unreadable)
     };
-    let all_unreadable: Vec<crate::inputs::InputError> = if ctx.several {
+    let all_unreadable: Vec<crate::load::inputs::InputError> = if ctx.several {
         unreadable.clone()
     } else {
         folder_unreadable
@@ -1098,7 +1105,7 @@ fn file_note(file: &str, p: &parsers::Problem) -> String {
 }
 
 /// A file that could not be read, as a finding: the run's findings are then the whole story.
-fn unreadable_finding(e: &crate::inputs::InputError, centre: &str) -> Finding {
+fn unreadable_finding(e: &crate::load::inputs::InputError, centre: &str) -> Finding {
     let name = e
         .path
         .file_name()
@@ -1174,7 +1181,7 @@ fn save_centre(
             let compared = match earlier {
                 Some(earlier) => {
                     let before = batch.results_of_run(earlier)?;
-                    let mut changes = rediff::compare(&before, &run.results, &ctx.gradesets);
+                    let mut changes = changes::compare(&before, &run.results, &ctx.gradesets);
                     batch.read(
                         "read the post-results requests its changes answer",
                         |conn| prs::annotate_changes(conn, id, &mut changes),
@@ -1188,7 +1195,7 @@ fn save_centre(
         _ => {
             let mut changes = before
                 .as_ref()
-                .map(|b| rediff::compare(b, &run.results, &ctx.gradesets));
+                .map(|b| changes::compare(b, &run.results, &ctx.gradesets));
             let outcome_on = ctx.as_of.date_naive();
             let (centre, series) = (run.centre.clone(), run.series.clone());
             let run_id = batch.record(
@@ -1233,7 +1240,7 @@ fn save_centre(
         let out = &run.out_dir;
         pending.push(Pending::Write(
             out.join("changes.csv"),
-            rediff::changes_csv(changes),
+            changes::changes_csv(changes),
         ));
         run.summary.outputs.push("changes.csv".into());
         let changed: std::collections::BTreeSet<String> =
@@ -1265,7 +1272,7 @@ fn save_centre(
         let before = analysis::analyse(before, &ctx.gradesets, &ctx.tables, ctx.mis.as_ref());
         pending.push(Pending::Write(
             out.join("analysis").join("changes.csv"),
-            rediff::analysis_delta_csv(&before, &run.analysis),
+            changes::analysis_delta_csv(&before, &run.analysis),
         ));
         run.summary.outputs.push("analysis/changes.csv".into());
         pending.push(Pending::Write(
@@ -1296,7 +1303,7 @@ fn save_centre(
 /// The outputs for a folder of several centres: every centre's findings and statements in one
 /// file each (with the centre), the analysis of them all, and `run.json`.
 struct Combined {
-    findings: crate::csvout::Writer<std::io::BufWriter<output::AtomicFile>>,
+    findings: crate::write::csvout::Writer<std::io::BufWriter<output::AtomicFile>>,
     /// Written as rows come, each centre's made beside its own files.
     statements: std::io::BufWriter<output::AtomicFile>,
     analysis: analysis::Combined,
@@ -1361,7 +1368,7 @@ impl Combined {
             .map_err(|e| header_error("statements.csv", e))?;
         let mut basedata_findings: Vec<Finding> = basedata_files
             .iter()
-            .flat_map(|f| checks::file_findings(f, "", &ctx.boards))
+            .flat_map(|f| check::file_findings(f, "", &ctx.boards))
             .chain(
                 folder
                     .unreadable
@@ -1541,7 +1548,7 @@ fn print_several(
     folder: &FolderNotes,
     done: &[Saved],
     not_run: &[(String, String)],
-    unreadable: &[crate::inputs::InputError],
+    unreadable: &[crate::load::inputs::InputError],
 ) {
     let mut out = std::io::stdout().lock();
     let results: usize = done.iter().map(|s| s.results).sum();
@@ -1596,17 +1603,17 @@ fn print_several(
             );
         }
     }
-    let changed: Vec<&rediff::Change> = done
+    let changed: Vec<&changes::Change> = done
         .iter()
         .filter_map(|s| s.changes.as_ref())
         .flat_map(|(_, c)| c)
         .collect();
     if done.iter().any(|s| s.changes.is_some()) {
-        let owned: Vec<rediff::Change> = changed.into_iter().cloned().collect();
+        let owned: Vec<changes::Change> = changed.into_iter().cloned().collect();
         let _ = writeln!(
             out,
             "\nsince each centre's last run: {} (centres/<centre>/changes.csv)",
-            rediff::summary_line(&owned)
+            changes::summary_line(&owned)
         );
     }
     let all: std::collections::BTreeSet<(DateTime<Tz>, ResultsDay)> = done
@@ -1760,7 +1767,7 @@ impl RunSummary {
     fn new(
         outcome: &RunOutcome,
         skipped: &[load::Skipped],
-        unreadable: &[crate::inputs::InputError],
+        unreadable: &[crate::load::inputs::InputError],
         as_of: DateTime<Tz>,
         series_name: Option<String>,
         written: &[PathBuf],
@@ -2038,12 +2045,12 @@ fn print_summary(ctx: &Context, run: &CentreRun, folder: &FolderNotes) {
 }
 
 /// The rediff on the terminal: the counts, then each change.
-fn print_changes(changes: &[rediff::Change], previous: i64) {
+fn print_changes(changes: &[changes::Change], previous: i64) {
     let mut out = std::io::stdout().lock();
     let _ = writeln!(
         out,
         "\nsince run {previous}: {}",
-        rediff::summary_line(changes)
+        changes::summary_line(changes)
     );
     for c in changes.iter().take(50) {
         let mark = |m: Option<u16>| m.map(|m| format!(" ({m})")).unwrap_or_default();

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use crate::model::{CandidateResult, ResultsDay};
 
 /// The calendar shipped with resultsday.
-pub const BUILTIN_SERIES_TOML: &str = include_str!("../data/series.toml");
+pub const BUILTIN_SERIES_TOML: &str = include_str!("../../data/series.toml");
 
 /// One series' dates.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -87,7 +87,7 @@ impl Calendar {
         if let Some(path) = user_file {
             let text = std::fs::read_to_string(path).map_err(|e| CalendarError {
                 file: path.display().to_string(),
-                message: crate::inputs::describe_io(&e),
+                message: crate::load::inputs::describe_io(&e),
             })?;
             let file = path.display().to_string();
             let builtin = c.clone();

@@ -78,8 +78,8 @@ pub fn read_file(path: &Path, limits: &Limits) -> Result<Vec<u8>, InputError> {
     let meta = match std::fs::metadata(path) {
         Ok(meta) => meta,
         Err(e) if e.kind() == std::io::ErrorKind::NotADirectory || !path.exists() => {
-            if crate::zipped::split(path).is_some() {
-                return crate::zipped::read_member(path, limits);
+            if crate::load::zipped::split(path).is_some() {
+                return crate::load::zipped::read_member(path, limits);
             }
             return Err(InputError::new(path, describe_at(path, &e)));
         }

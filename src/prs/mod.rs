@@ -19,9 +19,9 @@ use chrono::{Days, NaiveDate};
 use rusqlite::{params, Connection, Row};
 use serde::Deserialize;
 
-use crate::calendar::{self, SeriesDates};
+use crate::check::changes::{Change, Direction};
 use crate::model::{CandidateResult, ResultsDay};
-use crate::rediff::{Change, Direction};
+use crate::rules::calendar::{self, SeriesDates};
 
 /// The store migration that creates the post-results tables.
 pub const MIGRATION: &str = "
@@ -60,9 +60,9 @@ CREATE INDEX prs_requests_by_entry
 ";
 
 /// The built-in service catalogue.
-pub const DEFAULT_SERVICES_CSV: &str = include_str!("../data/services.csv");
+pub const DEFAULT_SERVICES_CSV: &str = include_str!("../../data/services.csv");
 /// The built-in fees.
-pub const DEFAULT_FEES_CSV: &str = include_str!("../data/fees.csv");
+pub const DEFAULT_FEES_CSV: &str = include_str!("../../data/fees.csv");
 /// The name of a centre's own service catalogue in the working folder.
 pub const SERVICES_FILE: &str = "services.csv";
 /// The name of a centre's own fee list in the working folder.
@@ -1275,7 +1275,7 @@ fn parse_date(field: &'static str, text: &str) -> Result<Option<NaiveDate>, Refu
         })
 }
 
-pub use crate::calendar::{parse_date as parse_iso_date, same_series, series_id_of};
+pub use crate::rules::calendar::{parse_date as parse_iso_date, same_series, series_id_of};
 
 /// A candidate number as the files have it: a spreadsheet that dropped the leading zeros
 /// (`13`) gets them back (`0013`).
@@ -1815,8 +1815,8 @@ pub fn due(requests: &[LoggedRequest], catalogue: &Catalogue, as_of: NaiveDate) 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::calendar::Calendar;
     use crate::model::Source;
+    use crate::rules::calendar::Calendar;
 
     fn d(text: &str) -> NaiveDate {
         NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()

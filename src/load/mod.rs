@@ -2,6 +2,10 @@
 //! assembles each centre's series: the winning basedata, the current entries, the latest results
 //! with the XML component marks merged in.
 
+pub mod inputs;
+pub mod mis;
+pub mod zipped;
+
 use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::hash_map::Entry;
@@ -15,7 +19,7 @@ use parsers::{
 };
 use rayon::prelude::*;
 
-use crate::inputs::{self, InputError, Limits};
+use inputs::{InputError, Limits};
 
 /// One input file, read and parsed.
 #[derive(Debug)]
@@ -197,11 +201,12 @@ pub fn plan_folder(dir: &Path, limits: &Limits) -> Plan {
     // A zip is read as the folder of files it holds (basedata as the boards ship it).
     let mut paths = Vec::with_capacity(walked.len());
     for path in walked {
-        if !crate::zipped::is_zip(&path) {
+        if !crate::load::zipped::is_zip(&path) {
             paths.push(path);
             continue;
         }
-        let listing = crate::zipped::list(&path, limits, &|name| FileName::parse(name).is_some());
+        let listing =
+            crate::load::zipped::list(&path, limits, &|name| FileName::parse(name).is_some());
         paths.extend(listing.members);
         plan.skipped.extend(
             listing
@@ -826,7 +831,8 @@ pub struct CentreSeries<'f> {
 /// OCR's `6B26`, Pearson's `6G26` are all June 2026), so one results day reads them together.
 pub fn in_series(code: &str, series: &str) -> bool {
     code.eq_ignore_ascii_case(series)
-        || crate::calendar::series_id_of(code) == crate::calendar::series_id_of(series)
+        || crate::rules::calendar::series_id_of(code)
+            == crate::rules::calendar::series_id_of(series)
 }
 
 /// How a series whose files carry `codes` is named: its one code (`6A26`), or its calendar id
@@ -834,7 +840,7 @@ pub fn in_series(code: &str, series: &str) -> bool {
 pub fn series_name(codes: &BTreeSet<String>) -> String {
     match codes.iter().next() {
         Some(only) if codes.len() == 1 => only.clone(),
-        Some(first) => crate::calendar::series_id_of(first),
+        Some(first) => crate::rules::calendar::series_id_of(first),
         None => String::new(),
     }
 }
@@ -850,7 +856,7 @@ pub fn centre_series(folder: &Folder) -> BTreeSet<(String, String)> {
         )
     }) {
         if let (Some(centre), Some(code)) = (f.centre(), f.series()) {
-            let id = crate::calendar::series_id_of(&code);
+            let id = crate::rules::calendar::series_id_of(&code);
             codes.entry((centre, id)).or_default().insert(code);
         }
     }

@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 use crate::model::ResultsDay;
 
 /// The built-in table.
-pub const QUALIFICATIONS_CSV: &str = include_str!("../data/qualifications.csv");
+pub const QUALIFICATIONS_CSV: &str = include_str!("../../data/qualifications.csv");
 
 /// What one qualification and level is.
 #[derive(Debug, Clone, PartialEq, Eq)]

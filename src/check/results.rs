@@ -51,7 +51,7 @@ fn candidate_result(
         .or_else(|| syllabus.map(|s| s.title.clone()))
         .unwrap_or_default();
     let qualification = option.map(|o| {
-        crate::qualifications::classify(o.qualification_or_unit(), {
+        crate::rules::qualifications::classify(o.qualification_or_unit(), {
             if o.qualification.is_empty() {
                 &o.unit_level
             } else {

@@ -22,15 +22,15 @@ use minijinja::{AutoEscape, Environment, UndefinedBehavior};
 use parsers::Boards;
 use serde::Serialize;
 
-use crate::calendar::{Calendar, SeriesDates};
-use crate::config::Settings;
 use crate::model::{split_name, CandidateResult, Finding, FindingKind, ResultsDay};
-use crate::output::{write_file, Commit};
+use crate::rules::calendar::{Calendar, SeriesDates};
+use crate::rules::config::Settings;
+use crate::write::output::{write_file, Commit};
 
 mod builtin;
 
 /// The built-in statement template.
-pub const BUILTIN_TEMPLATE: &str = include_str!("../../templates/statement.html");
+pub const BUILTIN_TEMPLATE: &str = include_str!("../../../templates/statement.html");
 /// The name the built-in template goes by in error messages.
 pub const BUILTIN_TEMPLATE_NAME: &str = "built-in statement.html";
 /// The CSV file written.
@@ -132,7 +132,7 @@ impl Releases {
     /// When candidates may see `result`: as [`release_of`] says for a series in the calendar,
     /// and [`not_in_calendar`] for one that is not. Always a time: nothing is released without one.
     pub fn of(&self, result: &CandidateResult) -> Option<DateTime<Tz>> {
-        if !crate::calendar::results_day_known(result) {
+        if !crate::rules::calendar::results_day_known(result) {
             return Some(self.last);
         }
         Some(match result.results_day {
@@ -217,9 +217,9 @@ pub fn statements_csv(
 
 /// How `statements.csv` is written: [`CSV_COLUMNS`] (and `centre` last, for the statements of
 /// several centres in one file), `mark` and `max_mark` numeric.
-pub fn csv_builder(with_centre: bool) -> crate::csvout::Builder {
+pub fn csv_builder(with_centre: bool) -> crate::write::csvout::Builder {
     let centre = with_centre.then_some("centre");
-    crate::csvout::Builder::new(CSV_COLUMNS.iter().copied().chain(centre))
+    crate::write::csvout::Builder::new(CSV_COLUMNS.iter().copied().chain(centre))
         .numeric(["mark", "max_mark"])
 }
 
@@ -231,7 +231,7 @@ pub fn csv_builder(with_centre: bool) -> crate::csvout::Builder {
 /// endorsement, the status `held`, and the kinds that hold it in `held_reason`; a row whose UCI
 /// fails its check has a blank `uci` and `uci_invalid` in `held_reason` (its grade stands).
 pub fn write_csv_rows<W: std::io::Write>(
-    w: &mut crate::csvout::Writer<W>,
+    w: &mut crate::write::csvout::Writer<W>,
     results: &[CandidateResult],
     findings: &[Finding],
     centre: Option<&str>,
@@ -308,7 +308,7 @@ pub fn render_html(
             let source =
                 std::fs::read_to_string(path).map_err(|e| StatementError::TemplateFile {
                     file: path.display().to_string(),
-                    message: crate::inputs::describe_io(&e),
+                    message: crate::load::inputs::describe_io(&e),
                 })?;
             (path.display().to_string(), source, path.parent())
         }
@@ -392,7 +392,7 @@ fn template_error(main: &str, folder: Option<&Path>, e: &minijinja::Error) -> St
 fn write_error(path: &Path, e: &std::io::Error) -> StatementError {
     StatementError::Write {
         file: path.display().to_string(),
-        message: crate::inputs::describe_io(e),
+        message: crate::load::inputs::describe_io(e),
     }
 }
 

@@ -26,8 +26,8 @@ use chrono::{NaiveDate, Utc};
 use rusqlite::types::Type;
 use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 
-use crate::calendar;
 use crate::model::CandidateResult;
+use crate::rules::calendar;
 use crate::store::{RunSummary, Store, StoreError};
 
 /// The store migration that creates the certificates tables.
@@ -91,7 +91,7 @@ pub const EXPORT_COLUMNS: [&str; 12] = [
     "status",
 ];
 
-pub use crate::calendar::add_months;
+pub use crate::rules::calendar::add_months;
 
 /// The day from which an unclaimed certificate received on `received_on` may be returned to
 /// the board or destroyed: 12 months later.
@@ -329,7 +329,7 @@ pub fn unclaimed(log: &[Certificate], as_of: NaiveDate) -> Unclaimed {
 /// The log as CSV ([`EXPORT_COLUMNS`]), each certificate's status as on `as_of`.
 pub fn export_csv(log: &[Certificate], as_of: NaiveDate) -> Vec<u8> {
     // Every column is text: codes, names and dates (none of them a number to sum).
-    let mut w = crate::csvout::Builder::new(EXPORT_COLUMNS).in_memory();
+    let mut w = crate::write::csvout::Builder::new(EXPORT_COLUMNS).in_memory();
     let date = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
     for c in log {
         w.put_record([

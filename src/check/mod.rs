@@ -1,6 +1,10 @@
 //! Checks of each file and each result on its own: the file-format problems the parsers found,
 //! unknown boards, and every result's grade, UCI and basedata. Pure: data in, findings out.
 
+pub mod changes;
+pub mod reconcile;
+pub mod results;
+
 use std::collections::HashSet;
 
 use parsers::{Boards, Content, Gradesets, ProblemKind, Records};

@@ -17,9 +17,9 @@ use rust_xlsxwriter::{
 };
 use serde::Deserialize;
 
-use crate::mis::{normalise_candidate_number, Mis};
+use crate::load::mis::{normalise_candidate_number, Mis};
 use crate::model::CandidateResult;
-use crate::output::create_private_dir;
+use crate::write::output::create_private_dir;
 
 // ---------------------------------------------------------------------------------------------
 // Definitions
@@ -163,9 +163,9 @@ pub const EMBARGO_NOTICE: &str =
 // ---------------------------------------------------------------------------------------------
 
 /// The built-in points table.
-pub const DEFAULT_POINTS_CSV: &str = include_str!("../data/points.csv");
+pub const DEFAULT_POINTS_CSV: &str = include_str!("../../data/points.csv");
 /// The built-in subject classes.
-pub const DEFAULT_SUBJECTS_CSV: &str = include_str!("../data/subjects.csv");
+pub const DEFAULT_SUBJECTS_CSV: &str = include_str!("../../data/subjects.csv");
 /// The name a centre's own points table has in the results folder.
 pub const POINTS_FILE: &str = "points.csv";
 /// The name a centre's own subject classes have in the results folder.
@@ -445,7 +445,7 @@ fn read_table<T: for<'de> Deserialize<'de>>(
     reader.read_to_end(&mut bytes).map_err(|e| TableFileError {
         file: file.to_string(),
         line: None,
-        message: crate::inputs::describe_io(&e),
+        message: crate::load::inputs::describe_io(&e),
     })?;
     let mut lines = crate::csvlines::Lines::new(&bytes);
     let mut rdr = csv::ReaderBuilder::new()
@@ -531,7 +531,7 @@ impl AnalysisTables {
                 .map_err(|e| TableFileError {
                     file: shown,
                     line: None,
-                    message: crate::inputs::describe_io(&e),
+                    message: crate::load::inputs::describe_io(&e),
                 })
         };
         if let Some((name, f)) = open(POINTS_FILE)? {
@@ -1519,7 +1519,7 @@ const POINTS_MEASURES: &[&str] = &["a8_mean", "alevel_aps_per_entry"];
 
 /// `analysis/headline.csv`.
 pub fn headline_csv(analysis: &Analysis) -> Vec<u8> {
-    let mut w = crate::csvout::Builder::new(["measure", "value", "denominator"])
+    let mut w = crate::write::csvout::Builder::new(["measure", "value", "denominator"])
         .numeric(["value", "denominator"])
         .in_memory();
     for m in &analysis.headline {
@@ -1534,7 +1534,7 @@ pub fn headline_csv(analysis: &Analysis) -> Vec<u8> {
 pub fn subjects_csv(analysis: &Analysis) -> Vec<u8> {
     let table = &analysis.subjects;
     let header = table.header();
-    let mut w = crate::csvout::Builder::new(&header)
+    let mut w = crate::write::csvout::Builder::new(&header)
         .numeric_at(4..header.len())
         .in_memory();
     for row in &table.rows {
@@ -1546,9 +1546,10 @@ pub fn subjects_csv(analysis: &Analysis) -> Vec<u8> {
 /// `analysis/breakdown.csv`; `None` without an MIS export.
 pub fn breakdown_csv(analysis: &Analysis) -> Option<Vec<u8>> {
     let rows = analysis.breakdown.as_ref()?;
-    let mut w = crate::csvout::Builder::new(["group", "value", "measure", "result", "denominator"])
-        .numeric(["result", "denominator"])
-        .in_memory();
+    let mut w =
+        crate::write::csvout::Builder::new(["group", "value", "measure", "result", "denominator"])
+            .numeric(["result", "denominator"])
+            .in_memory();
     for r in rows {
         let den = r.denominator.map(|d| d.to_string()).unwrap_or_default();
         w.put_record([
@@ -1574,7 +1575,7 @@ pub fn write_analysis(
     out_dir: &Path,
     analysis: &Analysis,
     third_party_allowed: bool,
-    commit: crate::output::Commit<'_>,
+    commit: crate::write::output::Commit<'_>,
 ) -> std::io::Result<Vec<PathBuf>> {
     let dir = out_dir.join("analysis");
     create_private_dir(&dir)?;

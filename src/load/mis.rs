@@ -11,7 +11,7 @@ use std::path::Path;
 
 use chrono::NaiveDate;
 
-use crate::inputs::{read_file, InputError, Limits};
+use crate::load::inputs::{read_file, InputError, Limits};
 
 /// The columns layouts.md §7 names, in their order. Any other column is kept as an extra
 /// breakdown.

@@ -171,7 +171,7 @@ pub fn summary_line(changes: &[Change]) -> String {
 
 /// `changes.csv` bytes.
 pub fn changes_csv(changes: &[Change]) -> Vec<u8> {
-    let mut w = crate::csvout::Builder::new([
+    let mut w = crate::write::csvout::Builder::new([
         "candidate_number",
         "uci",
         "name",
@@ -217,10 +217,11 @@ pub fn changes_csv(changes: &[Change]) -> Vec<u8> {
 /// `analysis/changes.csv`: the headline measures before and after, and every subject whose
 /// entries or percentages moved, so senior leaders see how the numbers moved with the reviews.
 pub fn analysis_delta_csv(before: &Analysis, after: &Analysis) -> Vec<u8> {
-    let mut w =
-        crate::csvout::Builder::new(["section", "key", "title", "measure", "before", "after"])
-            .numeric(["before", "after"])
-            .in_memory();
+    let mut w = crate::write::csvout::Builder::new([
+        "section", "key", "title", "measure", "before", "after",
+    ])
+    .numeric(["before", "after"])
+    .in_memory();
     for m in &after.headline {
         let old = before
             .measure(m.measure)

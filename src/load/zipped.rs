@@ -9,7 +9,7 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use crate::inputs::{describe_io, InputError, Limits};
+use crate::load::inputs::{describe_io, InputError, Limits};
 
 /// The most a zip may hold, its members unpacked and added up.
 pub const MAX_TOTAL_BYTES: u64 = 512 * 1024 * 1024;
