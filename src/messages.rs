@@ -133,3 +133,62 @@ pub fn escape_report(text: &str) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+// I/O errors in an exams officer's words, by what was being done: reading an input, writing an
+// output, opening the store.
+
+/// The error number of "too many levels of symbolic links" (a link that leads to itself).
+#[cfg(any(target_os = "linux", target_os = "android"))]
+const ELOOP: Option<i32> = Some(40);
+#[cfg(any(target_os = "macos", target_os = "ios", target_os = "freebsd"))]
+const ELOOP: Option<i32> = Some(62);
+#[cfg(not(any(
+    target_os = "linux",
+    target_os = "android",
+    target_os = "macos",
+    target_os = "ios",
+    target_os = "freebsd"
+)))]
+const ELOOP: Option<i32> = None;
+
+/// A read error in an exams officer's words.
+pub fn describe_read(e: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    if ELOOP.is_some() && e.raw_os_error() == ELOOP {
+        return "is a link that leads round in a loop (to itself, or to a link that leads back \
+                to it); not followed"
+            .into();
+    }
+    match e.kind() {
+        ErrorKind::NotFound => "no such file or folder".into(),
+        ErrorKind::PermissionDenied => "permission denied: resultsday may not read it".into(),
+        _ => format!("cannot be read: {e}"),
+    }
+}
+
+/// A write error in an exams officer's words.
+pub fn describe_write(e: &std::io::Error) -> String {
+    match e.raw_os_error() {
+        Some(28) => "no space left on the device".into(),
+        Some(122) => "the disk quota is used up".into(),
+        Some(30) => "the disk is read-only".into(),
+        Some(20) => "a file is where a folder on its way should be".into(),
+        Some(21) => "it is a folder".into(),
+        _ => match e.kind() {
+            std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+            std::io::ErrorKind::NotFound => "its folder does not exist".into(),
+            _ => e.to_string(),
+        },
+    }
+}
+
+/// An error opening the store (or its folder) in an exams officer's words.
+pub fn describe_open(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "its folder does not exist".into(),
+        std::io::ErrorKind::PermissionDenied => {
+            "permission denied: resultsday may not read or write it".into()
+        }
+        _ => e.to_string(),
+    }
+}

@@ -445,7 +445,7 @@ fn read_table<T: for<'de> Deserialize<'de>>(
     reader.read_to_end(&mut bytes).map_err(|e| TableFileError {
         file: file.to_string(),
         line: None,
-        message: crate::load::inputs::describe_io(&e),
+        message: crate::messages::describe_read(&e),
     })?;
     let mut lines = crate::csvlines::Lines::new(&bytes);
     let mut rdr = csv::ReaderBuilder::new()
@@ -531,7 +531,7 @@ impl AnalysisTables {
                 .map_err(|e| TableFileError {
                     file: shown,
                     line: None,
-                    message: crate::load::inputs::describe_io(&e),
+                    message: crate::messages::describe_read(&e),
                 })
         };
         if let Some((name, f)) = open(POINTS_FILE)? {

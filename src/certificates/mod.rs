@@ -30,45 +30,6 @@ use crate::model::CandidateResult;
 use crate::rules::calendar;
 use crate::store::{RunSummary, Store, StoreError};
 
-/// The store migration that creates the certificates tables.
-pub const MIGRATION: &str = "
-CREATE TABLE certificate_batches (
-    id          INTEGER PRIMARY KEY,
-    centre      TEXT NOT NULL,
-    board       TEXT NOT NULL,
-    series      TEXT NOT NULL,      -- the series code, as runs.series (6A26)
-    received_on TEXT NOT NULL CHECK (received_on GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
-    run_id      INTEGER REFERENCES runs (id) ON DELETE SET NULL, -- where the expected list came from
-    expected    INTEGER NOT NULL,   -- certificates expected from the board when it was received
-    recorded_at TEXT NOT NULL       -- RFC 3339, UTC
-) STRICT;
-
-CREATE TABLE certificates (
-    id                INTEGER PRIMARY KEY,
-    batch_id          INTEGER NOT NULL REFERENCES certificate_batches (id),
-    centre            TEXT NOT NULL,
-    board             TEXT NOT NULL,
-    series            TEXT NOT NULL,
-    candidate_number  TEXT NOT NULL,
-    uci               TEXT NOT NULL,
-    name              TEXT NOT NULL,  -- SURNAME:FORENAMES
-    expected          INTEGER NOT NULL CHECK (expected IN (0, 1)),
-    received_on       TEXT NOT NULL CHECK (received_on GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
-    issued_on         TEXT CHECK (issued_on GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
-    issued_how        TEXT CHECK (issued_how IN ('collected', 'posted')),
-    issued_to         TEXT,           -- who collected it, or where it was posted
-    destroyed_on      TEXT CHECK (destroyed_on GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
-    returned_on       TEXT CHECK (returned_on GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
-    keep_record_until TEXT CHECK (keep_record_until GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
-    disposed_early    INTEGER NOT NULL DEFAULT 0 CHECK (disposed_early IN (0, 1)), -- --force
-    UNIQUE (centre, board, series, candidate_number),
-    CHECK ((issued_on IS NULL) = (issued_how IS NULL)),
-    CHECK (issued_on IS NULL OR (destroyed_on IS NULL AND returned_on IS NULL)),
-    CHECK (destroyed_on IS NULL OR returned_on IS NULL)
-) STRICT;
-CREATE INDEX certificates_by_candidate ON certificates (candidate_number, board);
-";
-
 /// How long an unclaimed certificate is kept before it may be returned or destroyed.
 pub const UNCLAIMED_KEEP_MONTHS: u32 = 12;
 

@@ -231,8 +231,7 @@ fn today() -> Result<NaiveDate, String> {
 /// The calendar dates given by hand are checked against: the built-in one, with the centre's
 /// `series.toml` in the working folder laid over it.
 fn series_calendar() -> Result<calendar::Calendar, String> {
-    let own = Path::new("series.toml");
-    calendar::Calendar::load(own.is_file().then_some(own)).map_err(|e| e.to_string())
+    calendar::Calendar::centre(None, false).map_err(|e| e.to_string())
 }
 
 /// The day `--as-of` asks for (today if not given), refused when after today without
@@ -371,7 +370,7 @@ fn receive(store: &mut Store, a: &ReceiveArgs) -> Result<i32, Box<dyn std::error
 /// The candidate numbers in a CSV file's `candidate_number` column; blank cells are skipped.
 fn candidates_in_file(path: &Path) -> Result<Vec<String>, String> {
     let where_ = |e: &dyn std::fmt::Display| format!("{}: {e}", path.display());
-    let bytes = std::fs::read(path).map_err(|e| where_(&crate::load::inputs::describe_io(&e)))?;
+    let bytes = std::fs::read(path).map_err(|e| where_(&crate::messages::describe_read(&e)))?;
     let mut lines = crate::csvlines::Lines::new(&bytes);
     let mut reader = csv::ReaderBuilder::new()
         .flexible(true)

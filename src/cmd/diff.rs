@@ -130,7 +130,7 @@ fn cannot_write(path: &Path, e: &std::io::Error) -> String {
     format!(
         "{}: cannot be written: {}",
         path.display(),
-        output::describe_write(e)
+        crate::messages::describe_write(e)
     )
 }
 

@@ -291,11 +291,7 @@ fn read_table<T>(
         None => Ok(builtin()),
         Some(path) => {
             let file = std::fs::File::open(&path).map_err(|e| {
-                format!(
-                    "{}: {}",
-                    path.display(),
-                    crate::load::inputs::describe_io(&e)
-                )
+                format!("{}: {}", path.display(), crate::messages::describe_read(&e))
             })?;
             Ok(read(&path.display().to_string(), file)?)
         }
@@ -318,7 +314,7 @@ impl Checking {
         db: &Path,
     ) -> Result<Checking, Box<dyn std::error::Error>> {
         let run = choose_run(store, which, db)?;
-        let calendar = Calendar::load(centre_file("series.toml").as_deref())?;
+        let calendar = Calendar::centre(None, false)?;
         let id = prs::series_id_of(&run.series);
         let dates = calendar.get(&id).cloned().ok_or_else(|| {
             format!(
@@ -431,13 +427,8 @@ fn import(store: &mut Store, db: &Path, args: &ImportArgs) -> CmdResult {
         || path.display().to_string(),
         |n| n.to_string_lossy().into_owned(),
     );
-    let bytes = std::fs::read(path).map_err(|e| {
-        format!(
-            "{}: {}",
-            path.display(),
-            crate::load::inputs::describe_io(&e)
-        )
-    })?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| format!("{}: {}", path.display(), crate::messages::describe_read(&e)))?;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
 
     let mut csv = csv::ReaderBuilder::new()

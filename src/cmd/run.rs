@@ -35,7 +35,7 @@ use crate::load::{self, CentreSeries, Folder};
 use crate::messages;
 use crate::model::{CandidateResult, Finding, FindingKind, ResultsDay};
 use crate::rules::calendar::{self, Calendar};
-use crate::rules::config;
+use crate::rules::{config, tables};
 use crate::write::output;
 use crate::write::statements;
 use crate::{analysis, prs, store};
@@ -102,7 +102,7 @@ pub enum RunError {
 fn output_error(path: &Path, e: std::io::Error) -> RunError {
     RunError::Output {
         path: output::shown(path),
-        message: format!("cannot be written: {}", output::describe_write(&e)),
+        message: format!("cannot be written: {}", crate::messages::describe_write(&e)),
     }
 }
 
@@ -117,7 +117,10 @@ fn not_written(staging: &output::Staging, e: RunError) -> RunError {
             | RunError::Statements(statements::StatementError::Write { .. }),
         ) => (
             path,
-            format!("cannot be written: {}", output::describe_write(&io)),
+            format!(
+                "cannot be written: {}",
+                crate::messages::describe_write(&io)
+            ),
         ),
         (_, RunError::Output { path, message }) => (output::shown(&path), message),
         (_, e) => return e,
@@ -232,34 +235,24 @@ fn write_finding<W: Write>(
     ])
 }
 
-/// Finds a data file a centre may supply: in DIR, else in the working folder.
-fn centre_file(dir: &Path, name: &str) -> Option<PathBuf> {
-    crate::load::inputs::settings_file(dir, name)
-}
-
-/// The centre's own table `name` in DIR, else the built-in one; with the centre's file as it was
-/// read (`None` for the built-in table), for the store to keep with the run.
+/// The centre's own table `name` in DIR (else the working folder), else the built-in one; with
+/// the centre's file as it was read (`None` for the built-in table), for the store to keep with
+/// the run.
 fn load_table<T>(
     dir: &Path,
     name: &str,
     builtin: fn() -> T,
     read: fn(&[u8]) -> Result<T, parsers::tables::TableError>,
 ) -> Result<(T, Option<String>), RunError> {
-    match centre_file(dir, name) {
-        None => Ok((builtin(), None)),
-        Some(path) => {
-            let bytes = std::fs::read(&path).map_err(|e| {
-                RunError::Settings(format!(
-                    "{}: {}",
-                    path.display(),
-                    crate::load::inputs::describe_io(&e)
-                ))
-            })?;
-            let table =
-                read(&bytes).map_err(|e| RunError::Settings(format!("{}: {e}", path.display())))?;
-            Ok((table, Some(String::from_utf8_lossy(&bytes).into_owned())))
-        }
-    }
+    let (table, copy) = tables::centre_or_builtin(Some(dir), name, builtin, |shown, bytes| {
+        read(bytes).map_err(|e| tables::TableFileError {
+            file: shown.to_string(),
+            line: None,
+            message: e.to_string(),
+        })
+    })
+    .map_err(|e| RunError::Settings(e.to_string()))?;
+    Ok((table, copy.map(|c| c.text())))
 }
 
 /// What stays the same for every centre of a run.
@@ -410,11 +403,8 @@ pub fn run(args: &RunArgs) -> Result<i32, Box<dyn std::error::Error>> {
     }
     let settings = config::load(config::find(&args.dir).as_deref())
         .map_err(|e| RunError::Settings(e.to_string()))?;
-    let calendar = Calendar::load_with(
-        centre_file(&args.dir, "series.toml").as_deref(),
-        args.accept_earlier_calendar,
-    )
-    .map_err(|e| RunError::Settings(e.to_string()))?;
+    let calendar = Calendar::centre(Some(&args.dir), args.accept_earlier_calendar)
+        .map_err(|e| RunError::Settings(e.to_string()))?;
     // --as-of moves the clock back, never forward past what the real clock still holds.
     calendar
         .refuse_as_of_after_now(as_of, now, args.force_release)
@@ -775,7 +765,7 @@ fn commit_outputs(
             message: format!(
             "cannot be put in place: {}; the store holds {}, and its files are complete in {}: \
              the next run puts them in place",
-            output::describe_write(&e),
+            crate::messages::describe_write(&e),
             runs_text(&ids),
             staging.dir().display()
         ),

@@ -49,29 +49,6 @@ impl InputError {
     }
 }
 
-/// The centre's own settings file `name` (`resultsday.toml`, `series.toml`, `layouts.toml`, a
-/// table): in `dir`, else in the working folder; a regular file whose real path is inside the
-/// folder it is found in, as links in the folder are followed inside it and never out of it.
-pub fn settings_file(dir: &Path, name: &str) -> Option<PathBuf> {
-    [dir.to_path_buf(), PathBuf::from(".")]
-        .into_iter()
-        .map(|folder| (folder.join(name), folder))
-        .find(|(path, folder)| {
-            path.is_file()
-                && std::fs::canonicalize(path)
-                    .ok()
-                    .zip(std::fs::canonicalize(folder).ok())
-                    .is_some_and(|(real, inside)| real.starts_with(inside))
-        })
-        .map(|(path, folder)| {
-            if folder == Path::new(".") {
-                PathBuf::from(name)
-            } else {
-                path
-            }
-        })
-}
-
 /// Reads one file whole, refusing folders, pipes and devices, and files over the size limit. A
 /// path inside a zip (`BASEDATA.zip/O6A26_70.X01`) is read from the zip.
 pub fn read_file(path: &Path, limits: &Limits) -> Result<Vec<u8>, InputError> {
@@ -108,12 +85,13 @@ pub fn read_file(path: &Path, limits: &Limits) -> Result<Vec<u8>, InputError> {
     if meta.len() > limits.max_file_bytes {
         return Err(too_big(meta.len()));
     }
-    let file = std::fs::File::open(path).map_err(|e| InputError::new(path, describe_io(&e)))?;
+    let file = std::fs::File::open(path)
+        .map_err(|e| InputError::new(path, crate::messages::describe_read(&e)))?;
     let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
     // A file that grows while it is read is still held to the limit.
     file.take(limits.max_file_bytes.saturating_add(1))
         .read_to_end(&mut bytes)
-        .map_err(|e| InputError::new(path, describe_io(&e)))?;
+        .map_err(|e| InputError::new(path, crate::messages::describe_read(&e)))?;
     if bytes.len() as u64 > limits.max_file_bytes {
         return Err(too_big(bytes.len() as u64));
     }
@@ -143,35 +121,6 @@ fn thousands(n: u64) -> String {
     out
 }
 
-/// The error number of "too many levels of symbolic links" (a link that leads to itself).
-#[cfg(any(target_os = "linux", target_os = "android"))]
-const ELOOP: Option<i32> = Some(40);
-#[cfg(any(target_os = "macos", target_os = "ios", target_os = "freebsd"))]
-const ELOOP: Option<i32> = Some(62);
-#[cfg(not(any(
-    target_os = "linux",
-    target_os = "android",
-    target_os = "macos",
-    target_os = "ios",
-    target_os = "freebsd"
-)))]
-const ELOOP: Option<i32> = None;
-
-/// An I/O error in an exams officer's words.
-pub fn describe_io(e: &std::io::Error) -> String {
-    use std::io::ErrorKind;
-    if ELOOP.is_some() && e.raw_os_error() == ELOOP {
-        return "is a link that leads round in a loop (to itself, or to a link that leads back \
-                to it); not followed"
-            .into();
-    }
-    match e.kind() {
-        ErrorKind::NotFound => "no such file or folder".into(),
-        ErrorKind::PermissionDenied => "permission denied: resultsday may not read it".into(),
-        _ => format!("cannot be read: {e}"),
-    }
-}
-
 /// An I/O error about `path`, naming the target of a link that leads nowhere.
 fn describe_at(path: &Path, e: &std::io::Error) -> String {
     if e.kind() == std::io::ErrorKind::NotFound {
@@ -182,7 +131,7 @@ fn describe_at(path: &Path, e: &std::io::Error) -> String {
             );
         }
     }
-    describe_io(e)
+    crate::messages::describe_read(e)
 }
 
 /// Whether a name is one resultsday reads a file by (a results, entries or basedata name).

@@ -406,7 +406,7 @@ impl LayoutChoice {
 pub fn load_layouts(explicit: Option<&Path>, dir: Option<&Path>) -> Result<LayoutChoice, String> {
     let found = explicit
         .map(Path::to_path_buf)
-        .or_else(|| inputs::settings_file(dir.unwrap_or(Path::new(".")), LAYOUTS_FILE));
+        .or_else(|| crate::rules::settings_file(dir, LAYOUTS_FILE));
     let Some(path) = found else {
         return Ok(LayoutChoice::default());
     };

@@ -9,7 +9,8 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use crate::load::inputs::{describe_io, InputError, Limits};
+use crate::load::inputs::{InputError, Limits};
+use crate::messages::describe_read;
 
 /// The most a zip may hold, its members unpacked and added up.
 pub const MAX_TOTAL_BYTES: u64 = 512 * 1024 * 1024;
@@ -44,7 +45,7 @@ fn refuse(path: &Path, reason: impl Into<String>) -> InputError {
 }
 
 fn open(zip: &Path) -> Result<zip::ZipArchive<std::fs::File>, InputError> {
-    let file = std::fs::File::open(zip).map_err(|e| refuse(zip, describe_io(&e)))?;
+    let file = std::fs::File::open(zip).map_err(|e| refuse(zip, describe_read(&e)))?;
     zip::ZipArchive::new(file).map_err(|e| {
         refuse(
             zip,

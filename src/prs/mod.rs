@@ -7,7 +7,7 @@
 //! request (`requested_on`, `consent_on`, `outcome_on`) or a date the caller gives (`as_of`),
 //! never against the clock, so the same log gives the same answer on any day.
 //!
-//! The log itself is the `prs_requests` table ([`MIGRATION`]). Requests are checked by
+//! The log itself is the `prs_requests` table (`store::migrations`). Requests are checked by
 //! [`check_request`] before they are stored, closed by hand ([`record_outcome`]) or by a
 //! re-run's changes ([`answer_changes`]), and read back with [`read_log`].
 
@@ -22,42 +22,6 @@ use serde::Deserialize;
 use crate::check::changes::{Change, Direction};
 use crate::model::{CandidateResult, ResultsDay};
 use crate::rules::calendar::{self, SeriesDates};
-
-/// The store migration that creates the post-results tables.
-pub const MIGRATION: &str = "
-CREATE TABLE prs_requests (
-    id                 INTEGER PRIMARY KEY,
-    reference          TEXT NOT NULL UNIQUE,
-    centre             TEXT NOT NULL,
-    series             TEXT NOT NULL,     -- the series code the runs use (6A26)
-    candidate_number   TEXT NOT NULL,     -- '' for a whole-cohort review of moderation (S3)
-    board              TEXT NOT NULL,
-    entry_code         TEXT NOT NULL,
-    component_code     TEXT NOT NULL,     -- '' when not given
-    service            TEXT NOT NULL
-        CHECK (service IN ('S1', 'S2', 'S2P', 'S3', 'ATS-R', 'ATS-T', 'ATS-P')),
-    requested_on       TEXT NOT NULL,     -- YYYY-MM-DD, received by the board
-    consent_on         TEXT,              -- YYYY-MM-DD; NULL when none was needed (S3)
-    status             TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'completed')),
-    outcome            TEXT CHECK (outcome IN ('grade_raised', 'grade_lowered', 'mark_changed',
-                           'confirmed', 'centre_marks_reinstated', 'moderated_marks_confirmed',
-                           'script_received')),
-    outcome_on         TEXT,              -- YYYY-MM-DD, the date on the outcome
-    old_grade          TEXT,              -- grades as printed on a statement
-    new_grade          TEXT,
-    old_mark           INTEGER,
-    new_mark           INTEGER,
-    fee_pence          INTEGER,           -- the board's fee when requested; NULL when unknown
-    refund_due         INTEGER CHECK (refund_due IN (0, 1)),  -- NULL: no fee question (yet)
-    keep_consent_until TEXT,              -- YYYY-MM-DD
-    linked_run_id      INTEGER REFERENCES runs (id) ON DELETE SET NULL,
-    created_at         TEXT NOT NULL,     -- RFC 3339, UTC
-    CHECK ((status = 'open') = (outcome IS NULL)),
-    CHECK ((outcome IS NULL) = (outcome_on IS NULL))
-) STRICT;
-CREATE INDEX prs_requests_by_entry
-    ON prs_requests (centre, candidate_number, board, entry_code, status);
-";
 
 /// The built-in service catalogue.
 pub const DEFAULT_SERVICES_CSV: &str = include_str!("../../data/services.csv");

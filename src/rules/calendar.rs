@@ -11,6 +11,9 @@ use serde::Deserialize;
 
 use crate::model::{CandidateResult, ResultsDay};
 
+/// The name of a centre's own calendar file.
+pub const CENTRE_FILE: &str = "series.toml";
+
 /// The calendar shipped with resultsday.
 pub const BUILTIN_SERIES_TOML: &str = include_str!("../../data/series.toml");
 
@@ -75,6 +78,16 @@ impl Calendar {
         Calendar::load_with(user_file, false)
     }
 
+    /// The built-in calendar with the centre's own `series.toml` over it, if it has one: in
+    /// `dir`, else the working folder (with no `dir`, the working folder only).
+    /// `accept_earlier` as in [`Calendar::load_with`].
+    pub fn centre(dir: Option<&Path>, accept_earlier: bool) -> Result<Calendar, CalendarError> {
+        Calendar::load_with(
+            super::settings_file(dir, CENTRE_FILE).as_deref(),
+            accept_earlier,
+        )
+    }
+
     /// [`Calendar::load`], where `force_release` (`--force-release`) lets a centre's file
     /// release results earlier than the built-in calendar: a results day moved earlier, or an
     /// earlier `candidate_release_time` or `third_party_release_time`. Without it such a file is
@@ -87,7 +100,7 @@ impl Calendar {
         if let Some(path) = user_file {
             let text = std::fs::read_to_string(path).map_err(|e| CalendarError {
                 file: path.display().to_string(),
-                message: crate::load::inputs::describe_io(&e),
+                message: crate::messages::describe_read(&e),
             })?;
             let file = path.display().to_string();
             let builtin = c.clone();

@@ -34,7 +34,7 @@ pub struct SettingsError {
 
 /// Finds `resultsday.toml` in `dir`, else in the working folder.
 pub fn find(dir: &Path) -> Option<PathBuf> {
-    crate::load::inputs::settings_file(dir, FILE_NAME)
+    super::settings_file(Some(dir), FILE_NAME)
 }
 
 /// Reads the settings; a relative template path is taken from the settings file's folder.
@@ -47,7 +47,7 @@ pub fn load(path: Option<&Path>) -> Result<Settings, SettingsError> {
         message,
     };
     let text =
-        std::fs::read_to_string(path).map_err(|e| err(crate::load::inputs::describe_io(&e)))?;
+        std::fs::read_to_string(path).map_err(|e| err(crate::messages::describe_read(&e)))?;
     let mut settings: Settings = toml::from_str(&text).map_err(|e| err(e.to_string()))?;
     if let Some(t) = &settings.statement_template {
         let folder = path
@@ -87,7 +87,7 @@ fn check_template(folder: &Path, template: &Path) -> Result<PathBuf, String> {
     let meta = std::fs::metadata(&real).map_err(|e| {
         format!(
             "statement_template = \"{shown}\": {}",
-            crate::load::inputs::describe_io(&e)
+            crate::messages::describe_read(&e)
         )
     })?;
     if !meta.is_file() {

@@ -6,6 +6,9 @@
 //! (`PRAGMA user_version`) and moves forward through [`MIGRATIONS`], one transaction each; a
 //! store written by a newer resultsday is refused rather than guessed at.
 
+mod migrations;
+pub use migrations::MIGRATIONS;
+
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::fs;
@@ -53,101 +56,6 @@ pub fn run_lock_wait() -> Duration {
         .filter(|s| s.is_finite() && *s >= 0.0)
         .map_or(RUN_LOCK_WAIT, Duration::from_secs_f64)
 }
-
-/// The schema, one step per entry: entry `n` takes a store from version `n` to `n + 1`. Add new
-/// steps at the end; never change one that has shipped.
-pub const MIGRATIONS: &[&str] = &[
-    SCHEMA_V1,
-    crate::prs::MIGRATION,
-    crate::certificates::MIGRATION,
-    RUN_TABLES,
-];
-
-/// Version 4: the centre's own tables a run used in place of the built-in ones (today its
-/// `gradesets.csv`), so that `diff` and `prs outcome` rank grades as that run did.
-const RUN_TABLES: &str = "
-CREATE TABLE run_tables (
-    run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
-    name   TEXT NOT NULL,        -- the table's file name: gradesets.csv
-    text   TEXT NOT NULL,        -- the file as the run read it
-    PRIMARY KEY (run_id, name)
-) STRICT;
-";
-
-/// Version 1: runs, their input files, results and findings.
-const SCHEMA_V1: &str = "
-CREATE TABLE runs (
-    id                 INTEGER PRIMARY KEY,
-    started_at         TEXT NOT NULL,    -- RFC 3339, UTC
-    finished_at        TEXT NOT NULL,    -- RFC 3339, UTC
-    as_of              TEXT NOT NULL,    -- RFC 3339 with the London offset
-    centre             TEXT NOT NULL,
-    series             TEXT NOT NULL,
-    resultsday_version TEXT NOT NULL,
-    counts_json        TEXT NOT NULL,
-    elapsed_ms         INTEGER NOT NULL
-) STRICT;
-CREATE INDEX runs_by_centre_series ON runs (centre, series, id);
-
-CREATE TABLE input_files (
-    id      INTEGER PRIMARY KEY,
-    run_id  INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
-    path    TEXT NOT NULL,
-    name    TEXT NOT NULL,
-    sha256  TEXT NOT NULL,
-    size    INTEGER NOT NULL,
-    kind    TEXT NOT NULL,
-    board   TEXT NOT NULL,
-    records INTEGER NOT NULL
-) STRICT;
-CREATE INDEX input_files_by_run ON input_files (run_id);
-
-CREATE TABLE results (
-    id                     INTEGER PRIMARY KEY,
-    run_id                 INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
-    board                  TEXT NOT NULL,
-    centre                 TEXT NOT NULL,
-    candidate_number       TEXT NOT NULL,
-    uci                    TEXT NOT NULL,
-    name                   TEXT NOT NULL,
-    entry_code             TEXT NOT NULL,
-    syllabus_code          TEXT,
-    title                  TEXT NOT NULL,
-    qualification          TEXT NOT NULL,
-    level                  INTEGER,
-    gradeset               TEXT,
-    is_award               INTEGER NOT NULL,
-    grade                  TEXT,             -- without '#'
-    grade_partial_absence  INTEGER,          -- the '#'; NULL when there is no grade
-    grade2                 TEXT,             -- the second grade of a double award
-    grade2_partial_absence INTEGER,
-    mark                   INTEGER,
-    max_mark               INTEGER,
-    endorsement            TEXT,
-    components_json        TEXT,             -- [{code,title,mark,max_mark}]; NULL when none
-    results_day            TEXT NOT NULL,    -- 'gce' or 'gcse'
-    file                   TEXT NOT NULL,
-    line                   INTEGER
-) STRICT;
-CREATE INDEX results_by_run_candidate_entry ON results (run_id, candidate_number, entry_code);
-
-CREATE TABLE findings (
-    id               INTEGER PRIMARY KEY,
-    run_id           INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
-    severity         TEXT NOT NULL,
-    kind             TEXT NOT NULL,
-    board            TEXT NOT NULL,
-    centre           TEXT NOT NULL,
-    candidate_number TEXT NOT NULL,
-    uci              TEXT NOT NULL,
-    name             TEXT NOT NULL,
-    entry_code       TEXT NOT NULL,
-    detail           TEXT NOT NULL,
-    file             TEXT NOT NULL,
-    line             INTEGER
-) STRICT;
-CREATE INDEX findings_by_run ON findings (run_id);
-";
 
 /// Why the store could not be opened, read or written, in words an exams officer can act on.
 #[derive(Debug, thiserror::Error)]
@@ -1166,7 +1074,7 @@ fn prepare_file(path: &Path) -> Result<(), StoreError> {
                 let mut header = [0u8; 16];
                 let read = fs::File::open(path)
                     .and_then(|mut f| read_up_to(&mut f, &mut header))
-                    .map_err(|e| io_err(&describe_io(&e), e))?;
+                    .map_err(|e| io_err(&crate::messages::describe_open(&e), e))?;
                 if header[..read] != SQLITE_HEADER[..] {
                     return Err(StoreError::NotAStore {
                         path: path.to_path_buf(),
@@ -1191,7 +1099,7 @@ fn prepare_file(path: &Path) -> Result<(), StoreError> {
                     {
                         use std::os::unix::fs::PermissionsExt;
                         file.set_permissions(fs::Permissions::from_mode(0o600))
-                            .map_err(|e| io_err(&describe_io(&e), e))?;
+                            .map_err(|e| io_err(&crate::messages::describe_open(&e), e))?;
                     }
                     #[cfg(not(unix))]
                     drop(file);
@@ -1199,10 +1107,10 @@ fn prepare_file(path: &Path) -> Result<(), StoreError> {
                 }
                 // Another resultsday created it first: fine, it is checked when read.
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(()),
-                Err(e) => Err(io_err(&describe_io(&e), e)),
+                Err(e) => Err(io_err(&crate::messages::describe_open(&e), e)),
             }
         }
-        Err(e) => Err(io_err(&describe_io(&e), e)),
+        Err(e) => Err(io_err(&crate::messages::describe_open(&e), e)),
     }
 }
 
@@ -1232,7 +1140,7 @@ fn restrict(path: &Path) -> Result<(), StoreError> {
             Err(e) => {
                 return Err(StoreError::Io {
                     path: path.to_path_buf(),
-                    reason: describe_io(&e),
+                    reason: crate::messages::describe_open(&e),
                     source: e,
                 })
             }
@@ -1263,18 +1171,9 @@ fn restrict_companions(path: &Path) -> Result<(), StoreError> {
     Ok(())
 }
 
-fn describe_io(e: &io::Error) -> String {
-    match e.kind() {
-        io::ErrorKind::NotFound => "its folder does not exist".into(),
-        io::ErrorKind::PermissionDenied => {
-            "permission denied: resultsday may not read or write it".into()
-        }
-        _ => e.to_string(),
-    }
-}
-
-/// Turns a SQLite error into what the exams officer needs to know.
-fn sql_error(path: &Path, action: &'static str, e: rusqlite::Error) -> StoreError {
+/// Turns a SQLite error into what the exams officer needs to know: every table's errors, the
+/// runs', the post-results log's and the certificates log's, go through here.
+pub fn sql_error(path: &Path, action: &'static str, e: rusqlite::Error) -> StoreError {
     use rusqlite::ErrorCode;
     let path = path.to_path_buf();
     match &e {

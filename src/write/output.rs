@@ -132,25 +132,9 @@ pub fn write_out(path: &Path, bytes: &[u8]) -> Result<(), String> {
             format!(
                 "{}: cannot be written: {}",
                 path.display(),
-                describe_write(&e)
+                crate::messages::describe_write(&e)
             )
         })
-}
-
-/// A write error in an exams officer's words.
-pub fn describe_write(e: &io::Error) -> String {
-    match e.raw_os_error() {
-        Some(28) => "no space left on the device".into(),
-        Some(122) => "the disk quota is used up".into(),
-        Some(30) => "the disk is read-only".into(),
-        Some(20) => "a file is where a folder on its way should be".into(),
-        Some(21) => "it is a folder".into(),
-        _ => match e.kind() {
-            io::ErrorKind::PermissionDenied => "permission denied".into(),
-            io::ErrorKind::NotFound => "its folder does not exist".into(),
-            _ => e.to_string(),
-        },
-    }
 }
 
 /// Writes a whole file atomically, owner-only.
@@ -863,7 +847,7 @@ pub fn recover(
                 },
                 Err((path, e)) => Recovered::Failed {
                     path,
-                    reason: describe_write(&e),
+                    reason: crate::messages::describe_write(&e),
                 },
             }),
         }

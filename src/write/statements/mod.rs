@@ -308,7 +308,7 @@ pub fn render_html(
             let source =
                 std::fs::read_to_string(path).map_err(|e| StatementError::TemplateFile {
                     file: path.display().to_string(),
-                    message: crate::load::inputs::describe_io(&e),
+                    message: crate::messages::describe_read(&e),
                 })?;
             (path.display().to_string(), source, path.parent())
         }
@@ -392,7 +392,7 @@ fn template_error(main: &str, folder: Option<&Path>, e: &minijinja::Error) -> St
 fn write_error(path: &Path, e: &std::io::Error) -> StatementError {
     StatementError::Write {
         file: path.display().to_string(),
-        message: crate::load::inputs::describe_io(e),
+        message: crate::messages::describe_read(e),
     }
 }
 
