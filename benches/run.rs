@@ -12,11 +12,12 @@ use std::path::Path;
 use criterion::{black_box, criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use resultsday::analysis::{self, AnalysisTables};
 use resultsday::cmd::run::RunArgs;
-use resultsday::cmd::run::{check_series, findings_csv};
 use resultsday::load;
 use resultsday::load::inputs::Limits;
+use resultsday::pipeline::check_series;
 use resultsday::rules::calendar::Calendar;
 use resultsday::synthetic::{generate, Spec};
+use resultsday::write::findings::findings_csv;
 use resultsday::write::output::Commit;
 use resultsday::write::statements::{self, StatementSet};
 

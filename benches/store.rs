@@ -5,9 +5,9 @@
 //! cargo bench --bench store
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
-use resultsday::cmd::run::check_series;
 use resultsday::load;
 use resultsday::load::inputs::Limits;
+use resultsday::pipeline::check_series;
 use resultsday::store::{InputFileRecord, RunRecord, Store};
 use resultsday::synthetic::{generate, Spec};
 

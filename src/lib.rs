@@ -15,6 +15,7 @@ pub mod exit;
 pub mod load;
 pub mod messages;
 pub mod model;
+pub mod pipeline;
 pub mod prs;
 pub mod rules;
 pub mod store;

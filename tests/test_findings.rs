@@ -7,10 +7,10 @@ use parsers::{
     writer, Boards, DataType, EntryAction, EntryOption, EntryRecord, Grade, Gradesets, Header,
     Item, Link, ResultFlag, ResultRecord, Syllabus,
 };
-use resultsday::cmd::run::check_series;
 use resultsday::load;
 use resultsday::load::inputs::Limits;
 use resultsday::model::{Finding, FindingKind};
+use resultsday::pipeline::check_series;
 
 const CENTRE: &str = "14520";
 const AQA: &str = "70";

@@ -133,6 +133,11 @@ impl<'a, 'p> FieldReader<'a, 'p> {
         self.text(field).unwrap_or_default()
     }
 
+    /// The text's first character (a one-letter flag or code), or `None` when blank.
+    pub(crate) fn one_char(&mut self, field: &FieldSpec) -> Option<char> {
+        self.text(field).and_then(|t| t.chars().next())
+    }
+
     /// The digits of a number field as they stand, `None` when blank; bad digits are reported.
     fn digit_str(&mut self, field: &FieldSpec) -> Result<Option<&'a [u8]>, ()> {
         let raw = self.raw(field);

@@ -171,10 +171,6 @@ pub fn syllabus(r: &mut FieldReader, l: &SyllabusLayout) -> Option<Syllabus> {
     })
 }
 
-fn one_char(r: &mut FieldReader, f: &FieldSpec) -> Option<char> {
-    r.text(f).and_then(|t| t.chars().next())
-}
-
 /// Reads a basedata option record `O5`.
 pub fn option(r: &mut FieldReader, l: &OptionLayout) -> Option<EntryOption> {
     let code = r.key_text(&l.code);
@@ -189,16 +185,16 @@ pub fn option(r: &mut FieldReader, l: &OptionLayout) -> Option<EntryOption> {
     };
     let unit_qualification = r.text_or_empty(&l.unit_qualification);
     let unit_level = r.text_or_empty(&l.unit_level);
-    let process = one_char(r, &l.process);
+    let process = r.one_char(&l.process);
     let discount_code = r.text(&l.discount_code);
     let qan = r.text(&l.qan);
     let title = r.text_or_empty(&l.title);
-    let fee_flag = one_char(r, &l.fee_flag);
+    let fee_flag = r.one_char(&l.fee_flag);
     let fee_pence = r.number(&l.fee);
     // Forecast gradesets are not used (forecasts are no longer collected), but the field is
     // still read so that control characters in it are reported.
     let _forecast = r.text(&l.forecast_gradesets);
-    let result_type = one_char(r, &l.result_type);
+    let result_type = r.one_char(&l.result_type);
     let gradeset = r.text(&l.gradeset);
     let gradeset2 = r.text(&l.gradeset2);
     let endorsement_gradeset = r.text(&l.endorsement_gradeset);
@@ -234,14 +230,14 @@ pub fn option(r: &mut FieldReader, l: &OptionLayout) -> Option<EntryOption> {
 pub fn component(r: &mut FieldReader, l: &ComponentLayout) -> Option<Component> {
     let code = r.key_text(&l.code);
     let title = r.text_or_empty(&l.title);
-    let teacher_marks = one_char(r, &l.teacher_marks);
+    let teacher_marks = r.one_char(&l.teacher_marks);
     let max_mark = r.number(&l.max_mark);
     let gradeset = r.text(&l.gradeset);
     // Exam dates are this century's.
     let due_date = r.date_ddmmyy(&l.due_date, 2099);
-    let timetabled = one_char(r, &l.timetabled);
+    let timetabled = r.one_char(&l.timetabled);
     let exam_date = r.date_ddmmyy(&l.exam_date, 2099);
-    let session = match r.text(&l.session).and_then(|t| t.chars().next()) {
+    let session = match r.one_char(&l.session) {
         Some('A') => Some(Session::Morning),
         Some('P') => Some(Session::Afternoon),
         Some(c) => Some(Session::Other(c)),
@@ -305,10 +301,9 @@ pub fn unit_links(lines: &[&[u8]]) -> (Records, Vec<Problem>, usize) {
     };
     let mut problems = Vec::new();
     let mut not_kept = 0;
-    let mut line_problems = Vec::new();
     let mut links = Vec::with_capacity(lines.len());
     for (i, &line) in lines.iter().enumerate() {
-        let mut r = FieldReader::new(line, i + 1, &mut line_problems);
+        let mut r = FieldReader::new(line, i + 1, &mut problems);
         let certification = r.key_text(&CERTIFICATION);
         let unit = r.key_text(&UNIT);
         crate::edi::extra_text(line, Some(UNIT.end()), &mut r);
@@ -319,9 +314,7 @@ pub fn unit_links(lines: &[&[u8]]) -> (Records, Vec<Problem>, usize) {
                 unit,
             });
         }
-        let room = crate::edi::MAX_PROBLEMS.saturating_sub(problems.len());
-        not_kept += line_problems.len().saturating_sub(room);
-        problems.extend(line_problems.drain(..).take(room));
+        not_kept += crate::edi::cap(&mut problems);
     }
     (Records::UnitLinks(links), problems, not_kept)
 }

@@ -1,6 +1,7 @@
 //! Checks of each file and each result on its own: the file-format problems the parsers found,
 //! unknown boards, and every result's grade, UCI and basedata. Pure: data in, findings out.
 
+pub mod centre;
 pub mod changes;
 pub mod reconcile;
 pub mod results;
@@ -9,7 +10,7 @@ use std::collections::HashSet;
 
 use parsers::{Boards, Content, Gradesets, ProblemKind, Records};
 
-use crate::load::{CentreSeries, InputFile};
+use crate::model::series::{CentreSeries, InputFile};
 use crate::model::{Finding, FindingKind, Source};
 
 /// Findings from the files themselves: malformed lines, trailers, headers, records for another

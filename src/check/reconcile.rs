@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::load::{BoardSeries, CentreSeries, CurrentEntry, CurrentResult};
+use crate::model::series::{BoardSeries, CentreSeries, CurrentEntry, CurrentResult};
 use crate::model::{Finding, FindingKind, Source};
 
 /// Every reconciliation finding for a centre's series.

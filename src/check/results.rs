@@ -1,7 +1,7 @@
 //! The results a centre holds for a series: each board's latest EDI result, explained by the
 //! basedata, with the XML component marks merged in; and the findings the merge raises.
 
-use crate::load::{BoardSeries, CentreSeries, CurrentResult, XmlAt};
+use crate::model::series::{BoardSeries, CentreSeries, CurrentResult, XmlAt};
 use crate::model::{results_day_of, CandidateResult, ComponentMark, Finding, FindingKind, Source};
 
 /// Builds the results, sorted by candidate number, board and entry code, with the findings of

@@ -21,14 +21,14 @@
 //! not be read or written.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use chrono::NaiveDate;
 
-use crate::certificates::{
-    self as log, Batch, BatchContents, Certificate, Disposal, DisposalChoice, DisposalRecord,
-    Issue, IssuedHow, Status,
+use crate::certificates::ops::{
+    self, AsOf, Batch, BatchContents, Disposal, DisposalChoice, DisposalRecord, Issue,
 };
+use crate::certificates::{self as log, Certificate, IssuedHow, Status};
 use crate::exit;
 use crate::messages;
 use crate::rules::calendar;
@@ -205,15 +205,16 @@ pub enum StatusFilter {
 }
 
 impl StatusFilter {
-    fn admits(self, status: Status) -> bool {
+    /// The status it keeps; `None` for all.
+    fn status(self) -> Option<Status> {
         match self {
-            StatusFilter::All => true,
-            StatusFilter::Received => status == Status::Received,
-            StatusFilter::Issued => status == Status::Issued,
-            StatusFilter::Unclaimed => status == Status::Unclaimed,
-            StatusFilter::Destroyed => status == Status::Destroyed,
-            StatusFilter::Returned => status == Status::Returned,
-            StatusFilter::Missing => status == Status::Missing,
+            StatusFilter::All => None,
+            StatusFilter::Received => Some(Status::Received),
+            StatusFilter::Issued => Some(Status::Issued),
+            StatusFilter::Unclaimed => Some(Status::Unclaimed),
+            StatusFilter::Destroyed => Some(Status::Destroyed),
+            StatusFilter::Returned => Some(Status::Returned),
+            StatusFilter::Missing => Some(Status::Missing),
         }
     }
 }
@@ -234,29 +235,22 @@ fn series_calendar() -> Result<calendar::Calendar, String> {
     calendar::Calendar::centre(None, false).map_err(|e| e.to_string())
 }
 
-/// The day `--as-of` asks for (today if not given), refused when after today without
-/// `--force-release`: it would show certificates as due for return or destruction before their
-/// 12 months are up, and say how many.
-fn as_of_day(
-    store: &mut Store,
-    as_of: Option<NaiveDate>,
-    force_release: bool,
-) -> Result<NaiveDate, Box<dyn std::error::Error>> {
-    let today = today()?;
-    let Some(as_of) = as_of.filter(|d| *d > today && !force_release) else {
-        return Ok(as_of.unwrap_or(today));
-    };
-    let early = log::received(store)?
+/// The day `--as-of` asks for, as the log operations take it.
+fn as_of(as_of: Option<NaiveDate>, force_release: bool) -> Result<AsOf, String> {
+    Ok(AsOf {
+        as_of,
+        force_release,
+        today: today()?,
+    })
+}
+
+/// The candidate numbers given on the command line, blanks skipped.
+fn candidates(given: &[String]) -> Result<Vec<String>, String> {
+    given
         .iter()
-        .filter(|c| c.status(as_of) == Status::Unclaimed && c.status(today) != Status::Unclaimed)
-        .count();
-    let would = format!(
-        "it would show {} as due for return to the board or confidential destruction that must \
-         still be kept",
-        messages::count(early, "certificate", "certificates")
-    );
-    calendar::refuse_as_of_after_today(as_of, today, force_release, &would)?;
-    Ok(as_of)
+        .filter(|c| !c.trim().is_empty())
+        .map(|c| log::candidate_number(c))
+        .collect()
 }
 
 pub fn run(args: &CertsArgs) -> Result<i32, Box<dyn std::error::Error>> {
@@ -275,17 +269,13 @@ fn receive(store: &mut Store, a: &ReceiveArgs) -> Result<i32, Box<dyn std::error
     let contents = if a.all {
         BatchContents::AllExpected
     } else if let Some(file) = &a.file {
-        BatchContents::Candidates(candidates_in_file(file)?)
+        let bytes = std::fs::read(file)
+            .map_err(|e| format!("{}: {}", file.display(), messages::describe_read(&e)))?;
+        BatchContents::Candidates(ops::candidates_in_csv(&bytes, &file.display().to_string())?)
     } else {
-        let numbers = a
-            .candidates
-            .iter()
-            .filter(|c| !c.trim().is_empty())
-            .map(|c| log::candidate_number(c))
-            .collect::<Result<Vec<_>, _>>()?;
-        BatchContents::Candidates(numbers)
+        BatchContents::Candidates(candidates(&a.candidates)?)
     };
-    let receipt = log::receive(
+    let receipt = ops::receive(
         store,
         &Batch {
             board: a.board.trim(),
@@ -367,46 +357,9 @@ fn receive(store: &mut Store, a: &ReceiveArgs) -> Result<i32, Box<dyn std::error
     Ok(exit::DONE)
 }
 
-/// The candidate numbers in a CSV file's `candidate_number` column; blank cells are skipped.
-fn candidates_in_file(path: &Path) -> Result<Vec<String>, String> {
-    let where_ = |e: &dyn std::fmt::Display| format!("{}: {e}", path.display());
-    let bytes = std::fs::read(path).map_err(|e| where_(&crate::messages::describe_read(&e)))?;
-    let mut lines = crate::csvlines::Lines::new(&bytes);
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(bytes.as_slice());
-    let headers = reader.headers().map_err(|e| where_(&e))?.clone();
-    let column = headers
-        .iter()
-        .position(|h| {
-            h.trim_start_matches('\u{feff}')
-                .trim()
-                .eq_ignore_ascii_case("candidate_number")
-        })
-        .ok_or_else(|| {
-            where_(&format!(
-                "no candidate_number column in the header row (it has: {})",
-                headers.iter().collect::<Vec<_>>().join(", ")
-            ))
-        })?;
-    let mut numbers = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| where_(&e))?;
-        let line = lines.of(record.position());
-        let cell = record.get(column).unwrap_or("");
-        if cell.trim().is_empty() {
-            continue;
-        }
-        let number = log::candidate_number(cell)
-            .map_err(|e| format!("{} line {line}, candidate_number: {e}", path.display()))?;
-        numbers.push(number);
-    }
-    Ok(numbers)
-}
-
 fn issue(store: &mut Store, a: &IssueArgs) -> Result<i32, Box<dyn std::error::Error>> {
     let candidate = log::candidate_number(&a.candidate)?;
-    let issued = log::issue(
+    let issued = ops::issue(
         store,
         &Issue {
             candidate_number: &candidate,
@@ -438,12 +391,8 @@ fn issue(store: &mut Store, a: &IssueArgs) -> Result<i32, Box<dyn std::error::Er
 }
 
 fn unclaimed(store: &mut Store, a: &UnclaimedArgs) -> Result<i32, Box<dyn std::error::Error>> {
-    let as_of = as_of_day(store, a.as_of, a.force_release)?;
-    let mut received = log::received(store)?;
-    if let Some(b) = &a.board {
-        received.retain(|c| c.board == b.trim());
-    }
-    let split = log::unclaimed(&received, as_of);
+    let held = ops::unclaimed(store, a.board.as_deref(), &as_of(a.as_of, a.force_release)?)?;
+    let (as_of, split) = (held.as_of, held.split);
     let mut out = std::io::stdout().lock();
     let _ = writeln!(
         out,
@@ -487,20 +436,14 @@ fn destroy(store: &mut Store, a: &DestroyArgs) -> Result<i32, Box<dyn std::error
     let choice = if a.due {
         DisposalChoice::Due
     } else {
-        DisposalChoice::Candidates(
-            a.candidates
-                .iter()
-                .filter(|c| !c.trim().is_empty())
-                .map(|c| log::candidate_number(c))
-                .collect::<Result<Vec<_>, _>>()?,
-        )
+        DisposalChoice::Candidates(candidates(&a.candidates)?)
     };
     let disposal = if a.returned {
         Disposal::Returned
     } else {
         Disposal::Destroyed
     };
-    let done = log::dispose(
+    let done = ops::dispose(
         store,
         &DisposalRecord {
             board: a.board.as_deref().map(str::trim),
@@ -550,12 +493,13 @@ fn destroy(store: &mut Store, a: &DestroyArgs) -> Result<i32, Box<dyn std::error
 }
 
 fn list(store: &mut Store, a: &ListArgs) -> Result<i32, Box<dyn std::error::Error>> {
-    let as_of = as_of_day(store, a.as_of, a.force_release)?;
-    let mut all = log::log(store)?;
-    all.retain(|c| a.status.admits(c.status(as_of)));
-    if let Some(b) = &a.board {
-        all.retain(|c| c.board == b.trim());
-    }
+    let listed = ops::list(
+        store,
+        a.status.status(),
+        a.board.as_deref(),
+        &as_of(a.as_of, a.force_release)?,
+    )?;
+    let (as_of, all) = (listed.as_of, listed.certificates);
     let mut out = std::io::stdout().lock();
     if all.is_empty() {
         let _ = writeln!(out, "no certificates in the log with that status");
@@ -631,22 +575,19 @@ fn list(store: &mut Store, a: &ListArgs) -> Result<i32, Box<dyn std::error::Erro
 }
 
 fn export(store: &mut Store, a: &ExportArgs) -> Result<i32, Box<dyn std::error::Error>> {
-    let as_of = as_of_day(store, a.as_of, a.force_release)?;
-    let mut all = log::log(store)?;
-    all.retain(|c| a.status.admits(c.status(as_of)));
-    let bytes = log::export_csv(&all, as_of);
+    let exported = ops::export(store, a.status.status(), &as_of(a.as_of, a.force_release)?)?;
     match &a.out {
         Some(path) => {
-            output::write_out(path, &bytes)?;
+            output::write_out(path, &exported.csv)?;
             let _ = writeln!(
                 std::io::stdout(),
                 "written: {} ({})",
                 path.display(),
-                messages::count(all.len(), "certificate", "certificates")
+                messages::count(exported.certificates, "certificate", "certificates")
             );
         }
         None => {
-            let _ = std::io::stdout().write_all(&bytes);
+            let _ = std::io::stdout().write_all(&exported.csv);
         }
     }
     Ok(exit::DONE)

@@ -2,5 +2,6 @@
 //! staged and put in place as one set.
 
 pub mod csvout;
+pub mod findings;
 pub mod output;
 pub mod statements;
