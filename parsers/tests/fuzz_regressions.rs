@@ -34,7 +34,7 @@ fn xml_name_whose_guid_is_only_download_noise_is_not_recognised() {
 }
 
 /// `xml` target: `<>` (an element with no name) was read as an unknown element with an empty
-/// path. Fixed in parsers/src/xml.rs (`Parser::start`): a start tag without a name stops reading
+/// path. Fixed in parsers/src/xml/parser.rs (`Parser::start`): a start tag without a name stops reading
 /// with a malformed-record problem, as any other ill-formed XML does.
 #[test]
 fn xml_element_with_no_name_stops_reading() {
@@ -193,7 +193,7 @@ fn amendments_one_byte_off_are_kept_and_reported() {
 /// `edi` target, under the unit link name: a unit link file with more than 500 empty lines (two
 /// problems each) stopped reading at the thousandth problem, so the links after it were lost
 /// without a word, and up to two problems more than the limit were kept. Fixed in
-/// parsers/src/records.rs (`unit_links`) and parsers/src/edi.rs (`limit_problems`): every line
+/// parsers/src/records.rs (`unit_links`) and parsers/src/edi/mod.rs (`limit_problems`): every line
 /// is read, at most `MAX_PROBLEMS` problems are kept, and one more says how many were left out.
 #[test]
 fn unit_links_after_a_thousand_problems_are_still_read() {
@@ -237,7 +237,7 @@ fn unit_links_after_a_thousand_problems_are_still_read() {
 /// `edi` target: the file trailer on line 2 (its count 7, the file 2 lines up to it) was
 /// followed by more than a thousand lines, each named as a line after the trailer, and those
 /// problems came first, so the limit on problems dropped the miscount. Fixed in
-/// parsers/src/edi.rs (`parse_edi_with`): the lines after the trailer are named after its count
+/// parsers/src/edi/mod.rs (`parse_edi_with`): the lines after the trailer are named after its count
 /// is checked. The first two lines are the fuzzer's; the rest stand for its 1,009 lines after
 /// the trailer.
 #[test]

@@ -37,7 +37,7 @@ pub use tables::{
     DEFAULT_POINTS_CSV, DEFAULT_SUBJECTS_CSV, POINTS_FILE, SUBJECTS_FILE,
 };
 pub use workbook::{sheet_names, workbook, EMBARGO_NOTICE};
-pub use write::{breakdown_csv, headline_csv, subjects_csv, write_analysis};
+pub use write::{analysis_delta_csv, breakdown_csv, headline_csv, subjects_csv, write_analysis};
 
 use counting::{candidate_key, is_gcse, Counted, Ctx};
 

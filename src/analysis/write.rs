@@ -1,5 +1,6 @@
 //! The analysis's files: `analysis/headline.csv`, `subjects.csv` and `breakdown.csv`, and
-//! `analysis.xlsx` beside the folder, written together by [`write_analysis`].
+//! `analysis.xlsx` beside the folder, written together by [`write_analysis`]; and
+//! `analysis/changes.csv`, how they moved since the last run.
 
 use std::path::{Path, PathBuf};
 
@@ -110,4 +111,54 @@ fn remove_if_present(path: &Path) -> std::io::Result<()> {
         )),
         _ => Ok(()),
     }
+}
+
+/// `analysis/changes.csv`: the headline measures before and after, and every subject whose
+/// entries or percentages moved, so senior leaders see how the numbers moved with the reviews.
+pub fn analysis_delta_csv(before: &Analysis, after: &Analysis) -> Vec<u8> {
+    let mut w = crate::write::csvout::Builder::new([
+        "section", "key", "title", "measure", "before", "after",
+    ])
+    .numeric(["before", "after"])
+    .in_memory();
+    for m in &after.headline {
+        let old = before
+            .measure(m.measure)
+            .map(|b| b.value.text())
+            .unwrap_or_default();
+        let new = m.value.text();
+        if old != new {
+            w.put_record(["headline", m.measure, "", "value", &old, &new]);
+        }
+    }
+    let rows =
+        |a: &Analysis| -> std::collections::BTreeMap<(String, String), (String, [String; 3])> {
+            a.subjects
+                .rows
+                .iter()
+                .map(|r| {
+                    (
+                        (r.board.clone(), r.entry_code.clone()),
+                        (
+                            r.title.clone(),
+                            [r.entries.to_string(), r.pct_top.text(), r.pct_pass.text()],
+                        ),
+                    )
+                })
+                .collect()
+        };
+    let (old, new) = (rows(before), rows(after));
+    let keys: std::collections::BTreeSet<_> = old.keys().chain(new.keys()).cloned().collect();
+    for k in keys {
+        let blank = (String::new(), [String::new(), String::new(), String::new()]);
+        let (o, n) = (old.get(&k).unwrap_or(&blank), new.get(&k).unwrap_or(&blank));
+        let title = if n.0.is_empty() { &o.0 } else { &n.0 };
+        for (i, measure) in ["entries", "pct_top", "pct_pass"].iter().enumerate() {
+            if o.1[i] != n.1[i] {
+                let key = format!("{} {}", k.0, k.1);
+                w.put_record(["subject", &key, title, measure, &o.1[i], &n.1[i]]);
+            }
+        }
+    }
+    w.into_bytes()
 }

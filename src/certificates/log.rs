@@ -10,8 +10,8 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use super::{sql, CertificatesError};
 use crate::model::CandidateResult;
-use crate::prs::log::unreadable;
 use crate::rules::calendar;
+use crate::store::unreadable;
 use crate::store::{RunSummary, Store};
 
 /// The columns of the CSV export, in order.

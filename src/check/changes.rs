@@ -5,7 +5,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use parsers::{Grade, Gradesets};
 use serde::Serialize;
 
-use crate::analysis::Analysis;
 use crate::model::CandidateResult;
 
 /// Which way a result moved.
@@ -169,104 +168,11 @@ pub fn summary_line(changes: &[Change]) -> String {
     )
 }
 
-/// `changes.csv` bytes.
-pub fn changes_csv(changes: &[Change]) -> Vec<u8> {
-    let mut w = crate::write::csvout::Builder::new([
-        "candidate_number",
-        "uci",
-        "name",
-        "board",
-        "entry_code",
-        "title",
-        "old_grade",
-        "new_grade",
-        "old_mark",
-        "new_mark",
-        "direction",
-        "prs_request",
-        "refund_due",
-    ])
-    .numeric(["old_mark", "new_mark"])
-    .in_memory();
-    let mark = |m: Option<u16>| m.map(|m| m.to_string()).unwrap_or_default();
-    for c in changes {
-        let refund = match c.refund_due {
-            Some(true) => "yes",
-            Some(false) => "no",
-            None => "",
-        };
-        w.put_record([
-            c.candidate_number.as_str(),
-            &c.uci,
-            &c.name,
-            &c.board,
-            &c.entry_code,
-            &c.title,
-            &c.old_grade,
-            &c.new_grade,
-            &mark(c.old_mark),
-            &mark(c.new_mark),
-            c.direction.as_str(),
-            c.prs_request.as_deref().unwrap_or(""),
-            refund,
-        ]);
-    }
-    w.into_bytes()
-}
-
-/// `analysis/changes.csv`: the headline measures before and after, and every subject whose
-/// entries or percentages moved, so senior leaders see how the numbers moved with the reviews.
-pub fn analysis_delta_csv(before: &Analysis, after: &Analysis) -> Vec<u8> {
-    let mut w = crate::write::csvout::Builder::new([
-        "section", "key", "title", "measure", "before", "after",
-    ])
-    .numeric(["before", "after"])
-    .in_memory();
-    for m in &after.headline {
-        let old = before
-            .measure(m.measure)
-            .map(|b| b.value.text())
-            .unwrap_or_default();
-        let new = m.value.text();
-        if old != new {
-            w.put_record(["headline", m.measure, "", "value", &old, &new]);
-        }
-    }
-    let rows = |a: &Analysis| -> BTreeMap<(String, String), (String, [String; 3])> {
-        a.subjects
-            .rows
-            .iter()
-            .map(|r| {
-                (
-                    (r.board.clone(), r.entry_code.clone()),
-                    (
-                        r.title.clone(),
-                        [r.entries.to_string(), r.pct_top.text(), r.pct_pass.text()],
-                    ),
-                )
-            })
-            .collect()
-    };
-    let (old, new) = (rows(before), rows(after));
-    let keys: BTreeSet<_> = old.keys().chain(new.keys()).cloned().collect();
-    for k in keys {
-        let blank = (String::new(), [String::new(), String::new(), String::new()]);
-        let (o, n) = (old.get(&k).unwrap_or(&blank), new.get(&k).unwrap_or(&blank));
-        let title = if n.0.is_empty() { &o.0 } else { &n.0 };
-        for (i, measure) in ["entries", "pct_top", "pct_pass"].iter().enumerate() {
-            if o.1[i] != n.1[i] {
-                let key = format!("{} {}", k.0, k.1);
-                w.put_record(["subject", &key, title, measure, &o.1[i], &n.1[i]]);
-            }
-        }
-    }
-    w.into_bytes()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::{ResultsDay, Source};
+    use crate::write::changes::changes_csv;
 
     fn r(
         cand: &str,

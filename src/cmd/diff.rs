@@ -90,13 +90,15 @@ pub fn run(args: &DiffArgs) -> Result<i32, Box<dyn std::error::Error>> {
                 .and_then(|()| output::create_private_dir(dir))
                 .map_err(|e| cannot_write(dir, &e))?;
             output::check_out_target(&path)
-                .and_then(|()| output::write_file(&path, &changes::changes_csv(&changes)))
+                .and_then(|()| {
+                    output::write_file(&path, &crate::write::changes::changes_csv(&changes))
+                })
                 .map_err(|e| cannot_write(&path, &e))?;
             writeln!(out, "written: {}", path.display())?;
         }
         // Under the summary line: the rows, without the byte-order mark that starts a file.
         None => {
-            let csv = changes::changes_csv(&changes);
+            let csv = crate::write::changes::changes_csv(&changes);
             out.write_all(csv.strip_prefix(crate::write::csvout::BOM).unwrap_or(&csv))?
         }
     }

@@ -180,15 +180,7 @@ fn expand(args: &[PathBuf], limits: &Limits) -> (Vec<PathBuf>, Vec<InputError>) 
 
 fn unreadable_report(e: &InputError) -> FileReport {
     FileReport {
-        file: e.path.display().to_string(),
         kind: "unreadable",
-        data_type: None,
-        board: None,
-        centre: None,
-        series: None,
-        version: None,
-        sequence: None,
-        records: 0,
         problems: vec![ProblemReport {
             line: None,
             field: None,
@@ -196,14 +188,8 @@ fn unreadable_report(e: &InputError) -> FileReport {
             kind: "unreadable_file".into(),
             severity: Severity::Error,
         }],
-        board_name: None,
-        record_types: BTreeMap::new(),
-        created: None,
-        sender: None,
-        distribution: None,
-        version_read_as: None,
-        centre_blocks: Vec::new(),
         description: "could not be read".into(),
+        ..empty(&e.path)
     }
 }
 

@@ -9,6 +9,7 @@ use parsers::{DataType, FileName, FileNameKind};
 use crate::load::inputs::{InputError, Limits};
 use crate::load::*;
 use crate::model::series::*;
+use crate::rules::calendar;
 
 /// A file in the folder that was not read, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -156,7 +157,7 @@ fn one_of_each_name(
             .map(|&i| {
                 inputs::read_file(&paths[i], limits)
                     .ok()
-                    .map(|b| crate::store::sha256_hex(&b))
+                    .map(|b| crate::model::series::sha256_hex(&b))
             })
             .collect();
         let first = &paths[at[0]];
@@ -245,4 +246,22 @@ pub fn centre_series(folder: &Folder) -> BTreeSet<(String, String)> {
         .into_iter()
         .map(|((centre, _), codes)| (centre, series_name(&codes)))
         .collect()
+}
+
+/// Whether a file's series code belongs to a series: the same code, or another code of the
+/// same exam month. Each board chooses its own series letter within a month (AQA's `6A26`,
+/// OCR's `6B26`, Pearson's `6G26` are all June 2026), so one results day reads them together.
+pub fn in_series(code: &str, series: &str) -> bool {
+    code.eq_ignore_ascii_case(series)
+        || calendar::series_id_of(code) == calendar::series_id_of(series)
+}
+
+/// How a series whose files carry `codes` is named: its one code (`6A26`), or its calendar id
+/// (`2026-06`) when the boards' files carry several codes of the same month.
+pub fn series_name(codes: &BTreeSet<String>) -> String {
+    match codes.iter().next() {
+        Some(only) if codes.len() == 1 => only.clone(),
+        Some(first) => calendar::series_id_of(first),
+        None => String::new(),
+    }
 }

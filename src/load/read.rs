@@ -74,7 +74,7 @@ fn read_one(
     Ok(InputFile {
         path: path.to_path_buf(),
         size: bytes.len() as u64,
-        sha256: crate::store::sha256_hex(&bytes),
+        sha256: crate::model::series::sha256_hex(&bytes),
         parsed: parsers::parse_file_with(&name, &bytes, layouts),
         name,
     })

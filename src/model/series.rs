@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::collections::hash_map::Entry;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -431,21 +431,13 @@ pub struct CentreSeries<'f> {
     pub files: Vec<&'f InputFile>,
 }
 
-/// Whether a file's series code belongs to a series: the same code, or another code of the
-/// same exam month. Each board chooses its own series letter within a month (AQA's `6A26`,
-/// OCR's `6B26`, Pearson's `6G26` are all June 2026), so one results day reads them together.
-pub fn in_series(code: &str, series: &str) -> bool {
-    code.eq_ignore_ascii_case(series)
-        || crate::rules::calendar::series_id_of(code)
-            == crate::rules::calendar::series_id_of(series)
-}
-
-/// How a series whose files carry `codes` is named: its one code (`6A26`), or its calendar id
-/// (`2026-06`) when the boards' files carry several codes of the same month.
-pub fn series_name(codes: &BTreeSet<String>) -> String {
-    match codes.iter().next() {
-        Some(only) if codes.len() == 1 => only.clone(),
-        Some(first) => crate::rules::calendar::series_id_of(first),
-        None => String::new(),
+/// SHA-256 of `bytes` as 64 lower-case hex digits.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    use std::fmt::Write;
+    let mut hex = String::with_capacity(64);
+    for b in sha2::Sha256::digest(bytes) {
+        let _ = write!(hex, "{b:02x}");
     }
+    hex
 }

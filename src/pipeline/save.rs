@@ -250,7 +250,7 @@ pub fn save_centre(
         let out = &run.out_dir;
         pending.push(Pending::Write(
             out.join("changes.csv"),
-            changes::changes_csv(changes),
+            crate::write::changes::changes_csv(changes),
         ));
         run.summary.outputs.push("changes.csv".into());
         let changed: std::collections::BTreeSet<String> =
@@ -282,7 +282,7 @@ pub fn save_centre(
         let before = analysis::analyse(before, &ctx.gradesets, &ctx.tables, ctx.mis.as_ref());
         pending.push(Pending::Write(
             out.join("analysis").join("changes.csv"),
-            changes::analysis_delta_csv(&before, &run.analysis),
+            analysis::analysis_delta_csv(&before, &run.analysis),
         ));
         run.summary.outputs.push("analysis/changes.csv".into());
         pending.push(Pending::Write(

@@ -4,6 +4,8 @@
 use chrono::NaiveDate;
 use rusqlite::{params, Connection, Row};
 
+use crate::store::unreadable;
+
 use super::checks::Request;
 use super::outcome::{keep_consent_until, refund_due};
 use super::service::{Outcome, Service, Status};
@@ -110,15 +112,6 @@ pub fn find_request(conn: &Connection, reference: &str) -> rusqlite::Result<Opti
     ))?;
     let mut rows = stmt.query_map([reference.trim()], logged_from_row)?;
     rows.next().transpose()
-}
-
-/// A value in a log table that resultsday cannot read back, as the error of its column.
-pub(crate) fn unreadable(column: usize, what: String) -> rusqlite::Error {
-    rusqlite::Error::FromSqlConversionFailure(
-        column,
-        rusqlite::types::Type::Text,
-        Box::<dyn std::error::Error + Send + Sync>::from(what),
-    )
 }
 
 fn date_at(row: &Row, column: usize) -> rusqlite::Result<Option<NaiveDate>> {

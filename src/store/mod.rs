@@ -16,10 +16,11 @@ mod runs;
 #[cfg(test)]
 mod tests;
 
+pub use crate::model::series::sha256_hex;
 pub use error::{sql_error, unreadable, StoreError};
 pub use migrations::MIGRATIONS;
 pub use read::{RunSummary, GRADESETS_TABLE};
-pub use runs::{same_as_saved, sha256_hex, time_text, InputFileRecord, RunBatch, RunRecord};
+pub use runs::{same_as_saved, time_text, InputFileRecord, RunBatch, RunRecord};
 
 use std::fs;
 use std::io::{self, Read};

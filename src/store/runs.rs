@@ -2,7 +2,6 @@
 //! saves one or many ([`RunBatch`]), and whether a run would save anything new
 //! ([`same_as_saved`]).
 
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -11,7 +10,6 @@ use chrono_tz::Tz;
 use parsers::Grade;
 use rusqlite::types::{ToSqlOutput, ValueRef};
 use rusqlite::{params, Connection, Statement, ToSql, TransactionBehavior};
-use sha2::{Digest, Sha256};
 
 use super::columns::{components_json_into, results_day_text, utc_text};
 use super::error::is_busy;
@@ -463,14 +461,4 @@ pub fn same_as_saved(
 /// A time as the store keeps it (`runs.started_at`): RFC 3339, UTC.
 pub fn time_text(t: &DateTime<Utc>) -> String {
     utc_text(t)
-}
-
-/// SHA-256 of `bytes` as 64 lower-case hex digits.
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    let mut hex = String::with_capacity(64);
-    for b in digest {
-        let _ = write!(hex, "{b:02x}");
-    }
-    hex
 }
