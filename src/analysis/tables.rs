@@ -61,7 +61,7 @@ impl PointsTable {
     /// Reads `qualification,gradeset,grade,points,verified,source`; `file` names it in errors.
     pub fn from_csv(file: &str, reader: impl Read) -> Result<PointsTable, TableFileError> {
         let mut table = PointsTable::default();
-        for (row, line) in read_table::<RawPointsRow>(file, reader)? {
+        for (row, line) in crate::rules::tables::read_rows::<RawPointsRow>(file, reader)? {
             let err = |message: String| table_error(file, Some(line), message);
             let points: f64 = row
                 .points
@@ -202,7 +202,7 @@ impl SubjectTable {
     /// Reads `pattern,category`; `file` names it in errors.
     pub fn from_csv(file: &str, reader: impl Read) -> Result<SubjectTable, TableFileError> {
         let mut patterns = Vec::new();
-        for (row, line) in read_table::<RawSubjectRow>(file, reader)? {
+        for (row, line) in crate::rules::tables::read_rows::<RawSubjectRow>(file, reader)? {
             let err = |message: String| table_error(file, Some(line), message);
             if row.pattern.is_empty() {
                 return Err(err("the pattern is blank".into()));
@@ -267,47 +267,6 @@ fn table_error(file: &str, line: Option<u64>, message: String) -> TableFileError
         line,
         message,
     }
-}
-
-/// Reads a data table's rows with their line numbers; fields are trimmed, extra columns ignored.
-fn read_table<T: for<'de> Deserialize<'de>>(
-    file: &str,
-    mut reader: impl Read,
-) -> Result<Vec<(T, u64)>, TableFileError> {
-    // Whole, so that lines are counted as a person counts them (`csvlines`): a table saved
-    // from a Windows spreadsheet ends its lines in CRLF.
-    let mut bytes = Vec::new();
-    reader
-        .read_to_end(&mut bytes)
-        .map_err(|e| table_error(file, None, crate::messages::describe_read(&e)))?;
-    let mut lines = crate::csvlines::Lines::new(&bytes);
-    let mut rdr = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .flexible(true)
-        .from_reader(bytes.as_slice());
-    let headers = rdr
-        .byte_headers()
-        .cloned()
-        .map_err(|e| table_error(file, e.position().map(|p| p.line()), e.to_string()))?;
-    let mut rows = Vec::new();
-    let mut record = csv::ByteRecord::new();
-    loop {
-        match rdr.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {
-                let line = lines.of(record.position()) as u64;
-                let row: T = record
-                    .deserialize(Some(&headers))
-                    .map_err(|e| table_error(file, Some(line), e.to_string()))?;
-                rows.push((row, line));
-            }
-            Err(e) => {
-                let line = lines.of(e.position()) as u64;
-                return Err(table_error(file, Some(line), e.to_string()));
-            }
-        }
-    }
-    Ok(rows)
 }
 
 /// The two tables the analysis reads, and where each came from.

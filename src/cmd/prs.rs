@@ -410,23 +410,15 @@ fn list(store: &mut Store, args: &ListArgs) -> CmdResult {
                     (Some(a), None) => a.clone(),
                     (None, None) => String::new(),
                 };
-                vec![
-                    r.reference.clone(),
-                    r.candidate_number.clone(),
-                    r.board.clone(),
-                    r.entry_code.clone(),
-                    r.component_code.clone(),
-                    r.service.to_string(),
-                    r.requested_on.to_string(),
-                    date_or_blank(r.consent_on),
-                    date_or_blank(*expected),
-                    r.status.as_str().to_string(),
-                    r.outcome.map(|o| o.to_string()).unwrap_or_default(),
-                    date_or_blank(r.outcome_on),
+                let mut row = r.import_fields().to_vec();
+                row.push(date_or_blank(*expected));
+                row.extend(r.outcome_fields());
+                row.extend([
                     grade,
                     r.fee_pence.map(prs::pounds).unwrap_or_default(),
                     yes_no_blank(r.refund_due).to_string(),
-                ]
+                ]);
+                row
             },
         )
         .collect();

@@ -6,7 +6,7 @@ use std::io::Read;
 use serde::Deserialize;
 
 use super::checks::normalise_board;
-use super::rules::{read_records, service_list, yes_no};
+use super::rules::{service_list, yes_no};
 use super::service::Service;
 use crate::model::ResultsDay;
 use crate::rules::tables::{centre_or_builtin, TableFileError};
@@ -95,7 +95,7 @@ impl FeeTable {
     /// Reads `board,service,qualification,fee_pence,year,source,verified`.
     pub fn from_csv(file: &str, reader: impl Read) -> Result<FeeTable, TableFileError> {
         let mut rows: Vec<Fee> = Vec::new();
-        for (row, line) in read_records::<RawFeeRow>(file, reader)? {
+        for (row, line) in crate::rules::tables::read_rows::<RawFeeRow>(file, reader)? {
             let err = |message: String| TableFileError {
                 file: file.to_string(),
                 line: Some(line),

@@ -377,6 +377,32 @@ pub fn date_or_blank(d: Option<NaiveDate>) -> String {
     d.map(|d| d.to_string()).unwrap_or_default()
 }
 
+impl LoggedRequest {
+    /// The request as `prs import` took it, column by column: reference, candidate, board,
+    /// entry, component, service, requested, consent.
+    pub fn import_fields(&self) -> [String; 8] {
+        [
+            self.reference.clone(),
+            self.candidate_number.clone(),
+            self.board.clone(),
+            self.entry_code.clone(),
+            self.component_code.clone(),
+            self.service.to_string(),
+            self.requested_on.to_string(),
+            date_or_blank(self.consent_on),
+        ]
+    }
+
+    /// The status, outcome and date of the outcome, as the export and the list show them.
+    pub fn outcome_fields(&self) -> [String; 3] {
+        [
+            self.status.as_str().to_string(),
+            self.outcome.map(|o| o.to_string()).unwrap_or_default(),
+            date_or_blank(self.outcome_on),
+        ]
+    }
+}
+
 /// The log as CSV: the import columns then the export's own.
 pub fn export_csv(requests: &[LoggedRequest]) -> Vec<u8> {
     // `fee` (pounds and pence) is the one number; the rest are references, codes and dates.
@@ -384,24 +410,14 @@ pub fn export_csv(requests: &[LoggedRequest]) -> Vec<u8> {
         .numeric(["fee"])
         .in_memory();
     for r in requests {
-        w.put_record([
-            r.reference.clone(),
-            r.candidate_number.clone(),
-            r.board.clone(),
-            r.entry_code.clone(),
-            r.component_code.clone(),
-            r.service.to_string(),
-            r.requested_on.to_string(),
-            date_or_blank(r.consent_on),
-            r.status.as_str().to_string(),
-            r.outcome.map(|o| o.to_string()).unwrap_or_default(),
-            date_or_blank(r.outcome_on),
+        let fields = r.import_fields().into_iter().chain(r.outcome_fields());
+        w.put_record(fields.chain([
             r.old_grade.clone().unwrap_or_default(),
             r.new_grade.clone().unwrap_or_default(),
             r.fee_pence.map(pounds).unwrap_or_default(),
             yes_no_blank(r.refund_due).to_string(),
             date_or_blank(r.keep_consent_until),
-        ]);
+        ]));
     }
     w.into_bytes()
 }

@@ -141,7 +141,7 @@ impl Catalogue {
     /// Every service must have exactly one row.
     pub fn from_csv(file: &str, reader: impl Read) -> Result<Catalogue, TableFileError> {
         let mut rules: Vec<ServiceRule> = Vec::new();
-        for (row, line) in read_records::<RawServiceRow>(file, reader)? {
+        for (row, line) in crate::rules::tables::read_rows::<RawServiceRow>(file, reader)? {
             let err = |message: String| TableFileError {
                 file: file.to_string(),
                 line: Some(line),
@@ -231,56 +231,4 @@ pub(super) fn service_list() -> String {
         .map(|s| s.as_str())
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-/// Reads a CSV table's rows, each with the line it starts on.
-pub(super) fn read_records<T: for<'de> Deserialize<'de>>(
-    file: &str,
-    mut reader: impl Read,
-) -> Result<Vec<(T, u64)>, TableFileError> {
-    // Whole, so lines are counted as a person counts them (`csvlines`): a centre may save the
-    // table from a spreadsheet, with CRLF line ends.
-    let mut bytes = Vec::new();
-    reader.read_to_end(&mut bytes).map_err(|e| TableFileError {
-        file: file.to_string(),
-        line: None,
-        message: format!("cannot be read: {e}"),
-    })?;
-    let mut lines = crate::csvlines::Lines::new(&bytes);
-    let mut csv = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .flexible(true)
-        .from_reader(bytes.as_slice());
-    let headers = csv
-        .headers()
-        .map_err(|e| TableFileError {
-            file: file.to_string(),
-            line: Some(1),
-            message: e.to_string(),
-        })?
-        .clone();
-    let mut rows = Vec::new();
-    let mut record = csv::StringRecord::new();
-    loop {
-        let err = |line: Option<u64>, message: String| TableFileError {
-            file: file.to_string(),
-            line,
-            message,
-        };
-        match csv.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {
-                let line = lines.of(record.position()) as u64;
-                let row: T = record
-                    .deserialize(Some(&headers))
-                    .map_err(|e| err(Some(line), e.to_string()))?;
-                rows.push((row, line));
-            }
-            Err(e) => {
-                let line = e.position().map(|p| lines.of(Some(p)) as u64);
-                return Err(err(line, e.to_string()));
-            }
-        }
-    }
-    Ok(rows)
 }

@@ -30,6 +30,59 @@ impl fmt::Display for TableFileError {
     }
 }
 
+impl TableFileError {
+    pub fn new(file: &str, line: Option<u64>, message: String) -> TableFileError {
+        TableFileError {
+            file: file.to_string(),
+            line,
+            message,
+        }
+    }
+}
+
+/// Reads a CSV table's rows, each with the line it starts on as a person counts them: the one
+/// reader of every table a centre may replace (points, subjects, services, fees). Cells are
+/// trimmed; rows may be short (missing cells are blank).
+pub fn read_rows<T: for<'de> serde::Deserialize<'de>>(
+    file: &str,
+    mut reader: impl std::io::Read,
+) -> Result<Vec<(T, u64)>, TableFileError> {
+    // Whole, so that lines are counted as a person counts them (`csvlines`): a table saved
+    // from a Windows spreadsheet ends its lines in CRLF.
+    let mut bytes = Vec::new();
+    reader
+        .read_to_end(&mut bytes)
+        .map_err(|e| TableFileError::new(file, None, crate::messages::describe_read(&e)))?;
+    let mut lines = crate::csvlines::Lines::new(&bytes);
+    let mut rdr = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .flexible(true)
+        .from_reader(bytes.as_slice());
+    let headers = rdr
+        .byte_headers()
+        .cloned()
+        .map_err(|e| TableFileError::new(file, e.position().map(|p| p.line()), e.to_string()))?;
+    let mut rows = Vec::new();
+    let mut record = csv::ByteRecord::new();
+    loop {
+        match rdr.read_byte_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {
+                let line = lines.of(record.position()) as u64;
+                let row: T = record
+                    .deserialize(Some(&headers))
+                    .map_err(|e| TableFileError::new(file, Some(line), e.to_string()))?;
+                rows.push((row, line));
+            }
+            Err(e) => {
+                let line = lines.of(e.position()) as u64;
+                return Err(TableFileError::new(file, Some(line), e.to_string()));
+            }
+        }
+    }
+    Ok(rows)
+}
+
 /// A centre's own copy of a table, as read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CentreCopy {

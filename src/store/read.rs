@@ -242,17 +242,32 @@ fn previous_run(
     .map_err(|e| sql_error(path, "find the previous run", e))
 }
 
+/// Every row of one run in a table, in the order saved: `sql` selects them by `?1`, the run.
+fn rows_of_run<T>(
+    conn: &Connection,
+    path: &Path,
+    action: &'static str,
+    sql: &str,
+    run_id: i64,
+    from_row: impl FnMut(&Row) -> rusqlite::Result<T>,
+) -> Result<Vec<T>, StoreError> {
+    let err = |e| sql_error(path, action, e);
+    let mut stmt = conn.prepare(sql).map_err(err)?;
+    let rows = stmt.query_map([run_id], from_row).map_err(err)?;
+    rows.collect::<Result<_, _>>().map_err(err)
+}
+
 fn findings_of(conn: &Connection, path: &Path, run_id: i64) -> Result<Vec<Finding>, StoreError> {
-    let err = |e| sql_error(path, "read the findings of a run", e);
-    let mut stmt = conn
-        .prepare(
-            "SELECT severity, kind, board, centre, candidate_number, uci, name, entry_code,
+    rows_of_run(
+        conn,
+        path,
+        "read the findings of a run",
+        "SELECT severity, kind, board, centre, candidate_number, uci, name, entry_code,
                     detail, file, line
              FROM findings WHERE run_id = ?1 ORDER BY id",
-        )
-        .map_err(err)?;
-    let rows = stmt.query_map([run_id], finding_from_row).map_err(err)?;
-    rows.collect::<Result<_, _>>().map_err(err)
+        run_id,
+        finding_from_row,
+    )
 }
 
 fn files_of(
@@ -260,15 +275,14 @@ fn files_of(
     path: &Path,
     run_id: i64,
 ) -> Result<Vec<InputFileRecord>, StoreError> {
-    let err = |e| sql_error(path, "read the input files of a run", e);
-    let mut stmt = conn
-        .prepare(
-            "SELECT path, name, sha256, size, kind, board, records
+    rows_of_run(
+        conn,
+        path,
+        "read the input files of a run",
+        "SELECT path, name, sha256, size, kind, board, records
              FROM input_files WHERE run_id = ?1 ORDER BY id",
-        )
-        .map_err(err)?;
-    let rows = stmt
-        .query_map([run_id], |r| {
+        run_id,
+        |r| {
             Ok(InputFileRecord {
                 path: PathBuf::from(r.get::<_, String>(0)?),
                 name: r.get(1)?,
@@ -278,9 +292,8 @@ fn files_of(
                 board: r.get(5)?,
                 records: r.get(6)?,
             })
-        })
-        .map_err(err)?;
-    rows.collect::<Result<_, _>>().map_err(err)
+        },
+    )
 }
 
 /// The results a run saved, in the order it saved them.
@@ -289,18 +302,18 @@ fn results_of(
     path: &Path,
     run_id: i64,
 ) -> Result<Vec<CandidateResult>, StoreError> {
-    let err = |e| sql_error(path, "read the results of a run", e);
-    let mut stmt = conn
-        .prepare(
-            "SELECT board, centre, candidate_number, uci, name, entry_code, syllabus_code,
+    rows_of_run(
+        conn,
+        path,
+        "read the results of a run",
+        "SELECT board, centre, candidate_number, uci, name, entry_code, syllabus_code,
                     title, qualification, level, gradeset, is_award, grade,
                     grade_partial_absence, grade2, grade2_partial_absence, mark, max_mark,
                     endorsement, components_json, results_day, file, line
              FROM results WHERE run_id = ?1 ORDER BY id",
-        )
-        .map_err(err)?;
-    let rows = stmt.query_map([run_id], result_from_row).map_err(err)?;
-    rows.collect::<Result<_, _>>().map_err(err)
+        run_id,
+        result_from_row,
+    )
 }
 
 fn run_from_row(r: &Row) -> rusqlite::Result<RunSummary> {
