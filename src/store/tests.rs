@@ -1,3 +1,5 @@
+//! Unit tests of the store.
+
 use std::path::Path;
 use std::time::Duration;
 

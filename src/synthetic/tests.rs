@@ -1,3 +1,5 @@
+//! Unit tests of the fictional-centre generator.
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 

@@ -1,3 +1,5 @@
+//! Unit tests of the series calendar.
+
 use chrono::NaiveDate;
 
 use super::load::CalendarFile;
