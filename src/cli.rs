@@ -44,6 +44,9 @@ pub enum Command {
     /// entries), option codes (from the basedata), grades and names, and prints them beside
     /// what resultsday assumes.
     Calibrate(cmd::calibrate::CalibrateArgs),
+    /// The results-day desk in the browser, on this computer only: runs, findings and changes
+    /// behind an access token. Prints the address to open; Ctrl-C stops it.
+    Serve(cmd::serve::ServeArgs),
 }
 
 /// Parses the command line and runs the command; returns the exit status.
@@ -68,6 +71,7 @@ pub fn main() -> i32 {
         Command::Prs(args) => cmd::prs::run(&args),
         Command::Certs(args) => cmd::certs::run(&args),
         Command::Calibrate(args) => cmd::calibrate::run(&args),
+        Command::Serve(args) => cmd::serve::run(&args),
     };
     match result {
         Ok(status) => status,

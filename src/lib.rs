@@ -18,6 +18,7 @@ pub mod model;
 pub mod pipeline;
 pub mod prs;
 pub mod rules;
+pub mod serve;
 pub mod store;
 pub mod synthetic;
 pub mod write;

@@ -13,8 +13,9 @@ use std::path::{Path, PathBuf};
 use crate::check::changes;
 use crate::cmd::args::DbArg;
 use crate::exit;
+use crate::pipeline::diff::RunChanges;
 use crate::write::output;
-use crate::{messages, prs, store};
+use crate::{messages, store};
 
 /// `resultsday diff`
 #[derive(Debug, clap::Args)]
@@ -42,38 +43,8 @@ pub struct RunsArgs {
 
 pub fn run(args: &DiffArgs) -> Result<i32, Box<dyn std::error::Error>> {
     let mut db = store::Store::open_existing(&args.db.path)?;
-    let runs = db.runs()?;
-    let to = match args.to {
-        Some(id) => runs
-            .iter()
-            .find(|r| r.id == id)
-            .ok_or_else(|| format!("there is no run {id} in {}", args.db.path.display()))?,
-        None => runs
-            .last()
-            .ok_or_else(|| format!("{} holds no runs yet", args.db.path.display()))?,
-    };
-    let from = match args.from {
-        Some(id) => {
-            if !runs.iter().any(|r| r.id == id) {
-                return Err(format!("there is no run {id} in {}", args.db.path.display()).into());
-            }
-            id
-        }
-        None => db
-            .previous_run(&to.centre, &to.series, to.id)?
-            .ok_or_else(|| {
-                format!(
-                "run {} is the first of centre {} series {}: there is nothing to compare it with",
-                to.id, to.centre, to.series
-            )
-            })?,
-    };
-    let mut changes = changes::compare(
-        &db.results_of_run(from)?,
-        &db.results_of_run(to.id)?,
-        &db.gradesets_of_run(to.id)?,
-    );
-    prs::annotate_changes(db.connection(), to.id, &mut changes)?;
+    let RunChanges { from, to, changes } =
+        crate::pipeline::diff::changes_between(&mut db, args.from, args.to)?;
     let mut out = std::io::stdout().lock();
     writeln!(
         out,

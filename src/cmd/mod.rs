@@ -7,3 +7,4 @@ pub mod diff;
 pub mod inspect;
 pub mod prs;
 pub mod run;
+pub mod serve;

@@ -23,6 +23,7 @@ use crate::{analysis, store};
 
 pub mod centre;
 pub mod context;
+pub mod diff;
 pub mod save;
 pub mod several;
 pub mod summary;

@@ -333,7 +333,7 @@ const ESCAPED: [bool; 256] = {
 
 /// Appends `text` escaped for HTML as the template engine escapes it: `<`, `>`, `&`, `"`, `'`
 /// and `/`.
-fn escape(out: &mut String, text: &str) {
+pub fn escape(out: &mut String, text: &str) {
     let bytes = text.as_bytes();
     let mut start = 0;
     while let Some(at) = bytes[start..].iter().position(|&b| ESCAPED[b as usize]) {

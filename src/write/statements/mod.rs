@@ -24,6 +24,9 @@ use crate::rules::config::Settings;
 use crate::write::output::{write_file, Commit};
 
 mod builtin;
+
+/// Text escaped for HTML as statements are, for every page resultsday renders.
+pub use builtin::escape as escape_html;
 mod csv;
 mod embargo;
 mod held;
