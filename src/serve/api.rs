@@ -61,40 +61,6 @@ impl RunRow {
     }
 }
 
-/// A finding with the `findings.csv` columns.
-#[derive(Debug, Serialize)]
-pub struct FindingRow {
-    pub severity: &'static str,
-    pub kind: &'static str,
-    pub board: String,
-    pub centre: String,
-    pub candidate_number: String,
-    pub uci: String,
-    pub name: String,
-    pub entry_code: String,
-    pub detail: String,
-    pub file: String,
-    pub line: Option<usize>,
-}
-
-/// A change with the `changes.csv` columns.
-#[derive(Debug, Serialize)]
-pub struct ChangeRow {
-    pub candidate_number: String,
-    pub uci: String,
-    pub name: String,
-    pub board: String,
-    pub entry_code: String,
-    pub title: String,
-    pub old_grade: String,
-    pub new_grade: String,
-    pub old_mark: Option<u16>,
-    pub new_mark: Option<u16>,
-    pub direction: &'static str,
-    pub prs_request: Option<String>,
-    pub refund_due: Option<bool>,
-}
-
 /// An answer that is not the data asked for: `{"error": "..."}` with its status.
 pub fn error(status: StatusCode, text: impl Into<String>) -> Response {
     (status, Json(serde_json::json!({ "error": text.into() }))).into_response()
@@ -139,25 +105,8 @@ pub async fn findings(State(desk): State<Arc<Desk>>, Path(id): Path<i64>) -> Res
         s.findings_of_run(id).map_err(store_error)
     };
     match with_store(&desk, read).await {
-        Ok(findings) => Json(
-            findings
-                .into_iter()
-                .map(|f| FindingRow {
-                    severity: f.severity.as_str(),
-                    kind: f.kind.as_str(),
-                    board: f.board,
-                    centre: f.centre,
-                    candidate_number: f.candidate_number,
-                    uci: f.uci,
-                    name: f.name,
-                    entry_code: f.entry_code,
-                    detail: f.detail,
-                    file: f.file,
-                    line: f.line,
-                })
-                .collect::<Vec<_>>(),
-        )
-        .into_response(),
+        // `Finding` serialises with the `findings.csv` column names.
+        Ok(findings) => Json(findings).into_response(),
         Err(response) => response,
     }
 }
@@ -179,27 +128,8 @@ pub async fn changes(State(desk): State<Arc<Desk>>, Path(id): Path<i64>) -> Resp
         }
     };
     match with_store(&desk, read).await {
-        Ok(changes) => Json(
-            changes
-                .into_iter()
-                .map(|c| ChangeRow {
-                    candidate_number: c.candidate_number,
-                    uci: c.uci,
-                    name: c.name,
-                    board: c.board,
-                    entry_code: c.entry_code,
-                    title: c.title,
-                    old_grade: c.old_grade,
-                    new_grade: c.new_grade,
-                    old_mark: c.old_mark,
-                    new_mark: c.new_mark,
-                    direction: c.direction.as_str(),
-                    prs_request: c.prs_request,
-                    refund_due: c.refund_due,
-                })
-                .collect::<Vec<_>>(),
-        )
-        .into_response(),
+        // `Change` serialises with the `changes.csv` column names.
+        Ok(changes) => Json(changes).into_response(),
         Err(response) => response,
     }
 }
