@@ -179,6 +179,20 @@ fn the_token_in_the_address_becomes_a_strict_cookie_and_leaves_the_address() {
         "{}",
         page.body
     );
+    // The latest run of the centre and series, its clock as a person reads it.
+    assert!(
+        page.body
+            .contains("Run 2 as of Wed 16 Sep 2026 10:00 BST: 117 results"),
+        "{}",
+        page.body
+    );
+    // Its stylesheet comes from the desk itself.
+    assert!(page
+        .body
+        .contains("<link rel=\"stylesheet\" href=\"/desk.css\">"));
+    let css = request(&desk, "GET", "/desk.css", &[("Cookie", pair)]);
+    assert_eq!(css.status, 200);
+    assert_eq!(css.header("content-type"), Some("text/css; charset=utf-8"));
 }
 
 #[test]

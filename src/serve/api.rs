@@ -25,6 +25,9 @@ pub struct RunRow {
     pub results: u64,
     pub errors: u64,
     pub warnings: u64,
+    /// `as_of` as a person reads it: `Thu 20 Aug 2026 10:00 BST`.
+    #[serde(skip)]
+    pub shown_as_of: String,
     /// Findings by kind (`missing_result`), as `run.json` counts them.
     pub findings: BTreeMap<String, u64>,
 }
@@ -53,6 +56,11 @@ impl RunRow {
             centre: run.centre.clone(),
             series: run.series.clone(),
             as_of: run.as_of.format("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+            shown_as_of: run
+                .as_of
+                .with_timezone(&chrono_tz::Europe::London)
+                .format("%a %-d %b %Y %H:%M %Z")
+                .to_string(),
             results: run.results,
             errors: count(Severity::Error),
             warnings: count(Severity::Warning),

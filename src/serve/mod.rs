@@ -100,6 +100,7 @@ pub fn router(desk: Arc<Desk>) -> axum::Router {
     use axum::routing::get;
     axum::Router::new()
         .route("/", get(pages::desk))
+        .route("/desk.css", get(pages::stylesheet))
         .route("/api/runs", get(api::runs))
         .route("/api/runs/{id}/findings", get(api::findings))
         .route("/api/runs/{id}/changes", get(api::changes))

@@ -17,7 +17,8 @@ use crate::write::statements::escape_html;
 fn page(title: &str, body: &str) -> Response {
     let mut html = String::from(
         "<!DOCTYPE html>\n<html lang=\"en-GB\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <link rel=\"stylesheet\" href=\"/desk.css\">\n<title>",
     );
     escape_html(&mut html, title);
     html.push_str(" · resultsday</title>\n</head>\n<body>\n<main>\n<h1>");
@@ -55,7 +56,7 @@ pub async fn desk(State(desk): State<Arc<Desk>>) -> Response {
             &mut body,
             &format!(
                 "Run {} as of {}: {} results, {} errors and {} warnings.",
-                row.id, row.as_of, row.results, row.errors, row.warnings
+                row.id, row.shown_as_of, row.results, row.errors, row.warnings
             ),
         );
         body.push_str("</p>\n");
@@ -71,9 +72,10 @@ pub async fn desk(State(desk): State<Arc<Desk>>) -> Response {
                  <th scope=\"col\">what</th><th scope=\"col\">kind</th></tr></thead>\n<tbody>\n",
             );
             for (kind, n) in kinds {
-                body.push_str("<tr><td>");
-                body.push_str(kind.severity().as_str());
-                body.push_str(&format!("</td><td>{n}</td><td>"));
+                let severity = kind.severity().as_str();
+                body.push_str(&format!(
+                    "<tr><td class=\"{severity}\">{severity}</td><td class=\"n\">{n}</td><td>"
+                ));
                 escape_html(&mut body, kind.describe());
                 body.push_str("</td><td><code>");
                 escape_html(&mut body, kind.as_str());
@@ -84,6 +86,18 @@ pub async fn desk(State(desk): State<Arc<Desk>>) -> Response {
         body.push_str("</section>\n");
     }
     page("The results-day desk", &body)
+}
+
+/// The desk's stylesheet, inside the binary.
+const DESK_CSS: &str = include_str!("assets/desk.css");
+
+/// `/desk.css`.
+pub async fn stylesheet() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        DESK_CSS,
+    )
+        .into_response()
 }
 
 /// Any address the desk does not have.
