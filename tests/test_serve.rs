@@ -196,6 +196,19 @@ fn the_token_in_the_address_becomes_a_strict_cookie_and_leaves_the_address() {
 }
 
 #[test]
+fn the_token_address_never_sends_the_browser_to_another_site() {
+    let desk = desk();
+    let a = request(
+        &desk,
+        "GET",
+        &format!("//evil.example/x?token={}&a=1", desk.token),
+        &[],
+    );
+    assert_eq!(a.status, 303);
+    assert_eq!(a.header("location"), Some("/evil.example/x?a=1"));
+}
+
+#[test]
 fn another_host_is_forbidden_even_with_the_token() {
     let desk = desk();
     let auth = bearer(&desk);

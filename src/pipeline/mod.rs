@@ -74,11 +74,6 @@ pub trait Progress: Sync {
     fn warn(&self, _text: &str) {}
 }
 
-/// A caller that wants no progress.
-pub struct Quiet;
-
-impl Progress for Quiet {}
-
 /// What a run did: every centre saved, those not run and why, the files that could not be read.
 pub struct RunReport {
     /// The clock the run's decisions used.

@@ -142,9 +142,10 @@ fn token_in_query(request: &Request) -> Option<(String, String)> {
             None => rest.push(pair),
         }
     }
-    let path = request.uri().path();
+    // A path on the desk itself: `//host/...` would send the browser to another site.
+    let path = format!("/{}", request.uri().path().trim_start_matches('/'));
     let location = if rest.is_empty() {
-        path.to_string()
+        path
     } else {
         format!("{path}?{}", rest.join("&"))
     };

@@ -142,16 +142,6 @@ impl RunBatch<'_> {
         latest_runs(&self.tx, self.path)
     }
 
-    /// See [`Store::previous_run`].
-    pub fn previous_run(
-        &self,
-        centre: &str,
-        series: &str,
-        before_run_id: i64,
-    ) -> Result<Option<i64>, StoreError> {
-        previous_run(&self.tx, self.path, centre, series, before_run_id)
-    }
-
     /// Every run of `centre`, with its series, oldest first.
     pub fn runs_of_centre(&self, centre: &str) -> Result<Vec<(i64, String)>, StoreError> {
         let err = |e| sql_error(self.path, "list its runs", e);
